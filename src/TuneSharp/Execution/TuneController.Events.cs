@@ -1,0 +1,275 @@
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using TuneSharp.Schedulers;
+using TuneSharp.Storage;
+
+namespace TuneSharp.Execution;
+
+internal sealed partial class TuneController
+{
+    private static readonly int ProcessId = Environment.ProcessId;
+    private static readonly string HostName = Environment.MachineName;
+
+    private void Handle(ControllerMessage message)
+    {
+        bool current = _trialsById.TryGetValue(message.Run.TrialId, out Trial? trial) && ReferenceEquals(trial.Run, message.Run);
+        switch (message)
+        {
+            case ReportMessage report when !current:
+                DiscardStaged(report.Report);
+                _acks.Add((report.Report, TrialStopReason.Stop)); // a late report of an ended run
+                break;
+            case ReportMessage report:
+                HandleReport(trial!, report.Report);
+                break;
+            case RunFinishedMessage finished when current:
+                HandleRunFinished(trial!, finished.Error);
+                break;
+        }
+    }
+
+    private void HandleReport(Trial trial, TrialReport report)
+    {
+        if (report.Metrics is null)
+        {
+            PersistCheckpoint(trial, report, trial.LastResult);
+            _acks.Add((report, null));
+            return;
+        }
+        if (trial.PendingAction is { } pending)
+        {
+            // Decided already (e.g. the experiment is stopping): results after a stop are not recorded, as Ray.
+            DiscardStaged(report);
+            _acks.Add((report, ToStopReason(pending)));
+            return;
+        }
+        var result = Enrich(trial, report);
+        if (report.StagedCheckpoint is not null)
+            result[ResultFields.CheckpointDirName] = Path.GetFileName(PersistCheckpoint(trial, report, result));
+        if (!CheckMetricsPresent(trial, result))
+        {
+            _acks.Add((report, TrialStopReason.Stop));
+            return;
+        }
+        trial.LastResult = result;
+        trial.Analysis.Add(result);
+        trial.Writer!.Write(result);
+        _dirtyWriters.Add(trial);
+        trial.Run!.SetIteration(trial.Iteration);
+
+        TrialInfo info = trial.Snapshot();
+        _searcher.OnTrialResult(trial.Id, result);
+        bool stopperSaysStop = _runConfig.Stop?.ShouldStopTrial(trial.Id, result) == true;
+        TrialDecision decision = stopperSaysStop ? TrialDecision.Stop : _scheduler.OnTrialResult(info, result);
+        if (_runConfig.Verbose >= 3 || _logger.IsEnabled(LogLevel.Debug))
+            _logger.LogDebug("Trial {Trial} iteration {Iteration}: {Result}", trial.Name, trial.Iteration, FormatMetrics(result));
+        Notify(c => c.OnTrialResult(info, result));
+        Apply(trial, decision, byScheduler: !stopperSaysStop);
+        _acks.Add((report, trial.PendingAction is { } action ? ToStopReason(action) : null));
+        if (_runConfig.Stop?.ShouldStopAll() == true)
+            StopAll("a stopper ended the experiment");
+    }
+
+    private Dictionary<string, object?> Enrich(Trial trial, TrialReport report)
+    {
+        trial.Iteration++;
+        trial.IterationsSinceRestore++;
+        trial.TimeTotal += report.Seconds;
+        trial.TimeSinceRestore += report.Seconds;
+        DateTimeOffset now = _time.GetLocalNow();
+        var result = report.Metrics!;
+        result[ResultFields.Timestamp] = now.ToUnixTimeSeconds();
+        result[ResultFields.CheckpointDirName] = null;
+        if (!result.ContainsKey(ResultFields.Done))
+            result[ResultFields.Done] = false;
+        result[ResultFields.TrainingIteration] = trial.Iteration;
+        result[ResultFields.TrialId] = trial.Id;
+        result[ResultFields.Date] = now.ToString(TrialNaming.DateFormat, CultureInfo.InvariantCulture);
+        result[ResultFields.TimeThisIterS] = report.Seconds;
+        result[ResultFields.TimeTotalS] = trial.TimeTotal;
+        result[ResultFields.Pid] = ProcessId;
+        result[ResultFields.Hostname] = HostName;
+        result[ResultFields.NodeIp] = "127.0.0.1";
+        result[ResultFields.Config] = trial.Config;
+        result[ResultFields.TimeSinceRestore] = trial.TimeSinceRestore;
+        result[ResultFields.IterationsSinceRestore] = trial.IterationsSinceRestore;
+        return result;
+    }
+
+    /// <summary>Ray fails an experiment whose results lack the metric it optimises or a stop key: that is a
+    /// configuration error, better reported at once than after hours of useless trials.</summary>
+    private bool CheckMetricsPresent(Trial trial, Dictionary<string, object?> result)
+    {
+        IEnumerable<(string Key, string Where)> required = (_runConfig.Stop?.Thresholds.Keys ?? Enumerable.Empty<string>())
+            .Select(k => (k, "RunConfig.Stop"));
+        if (_tuneConfig.Metric is { } metric)
+            required = required.Prepend((metric, "TuneConfig.Metric"));
+        foreach (var (key, where) in required)
+        {
+            if (ResultFields.TryGetDouble(result, key, out _) || result.ContainsKey(key))
+                continue;
+            var reported = result.Keys.Where(k => !ResultFields.Automatic.Contains(k)).ToList();
+            _fatal ??= new TuneException(
+                $"Trial {trial.Name} reported a result without '{key}', the metric named in {where}. " +
+                $"It reported: {(reported.Count == 0 ? "nothing but the automatic fields" : string.Join(", ", reported))}. " +
+                $"Report '{key}' in every result, or name one of the reported metrics in {where}.");
+            StopAll("a trial did not report the configured metric");
+            return false;
+        }
+        return true;
+    }
+
+    private void Apply(Trial trial, TrialDecision decision, bool byScheduler)
+    {
+        if (decision.Action == TrialAction.Continue)
+            return;
+        trial.PendingAction = decision.Action;
+        trial.StoppedByScheduler = byScheduler && decision.Action == TrialAction.Stop;
+        if (decision.Action == TrialAction.Restart)
+        {
+            trial.Config = decision.NewConfig ?? trial.Config;
+            trial.RestoreFrom = decision.FromCheckpoint;
+            if (decision.FromCheckpoint is { } source)
+                _pins[source] = _pins.GetValueOrDefault(source) + 1;
+        }
+        trial.Run!.RequestStop(ToStopReason(decision.Action));
+    }
+
+    private static TrialStopReason ToStopReason(TrialAction action) => action switch
+    {
+        TrialAction.Pause => TrialStopReason.Pause,
+        TrialAction.Restart => TrialStopReason.Restart,
+        _ => TrialStopReason.Stop,
+    };
+
+    private void HandleRunFinished(Trial trial, Exception? error)
+    {
+        TrialRun run = trial.Run!;
+        trial.Run = null;
+        trial.Writer?.Flush();
+        trial.Writer?.Dispose();
+        trial.Writer = null;
+        _dirtyWriters.Remove(trial);
+        _pool.Release(trial.Resources);
+        _running--;
+        _stateDirty = true;
+        bool stoppedByUs = run.StopReason is not null && error is null or OperationCanceledException;
+        if (error is not null && !stoppedByUs)
+        {
+            HandleFailure(trial, error);
+            return;
+        }
+        switch (trial.PendingAction)
+        {
+            case TrialAction.Pause:
+                trial.Status = TrialStatus.Paused;
+                _waiting.Add(trial);
+                _logger.LogInformation("Trial {Trial} paused at iteration {Iteration}", trial.Name, trial.Iteration);
+                break;
+            case TrialAction.Restart:
+                RestartFromCheckpoint(trial);
+                break;
+            default:
+                Terminate(trial);
+                break;
+        }
+    }
+
+    private void Terminate(Trial trial)
+    {
+        trial.Status = TrialStatus.Terminated;
+        if (trial.LastResult is { } last)
+            trial.LastResult = new Dictionary<string, object?>(last) { [ResultFields.Done] = true };
+        TrialInfo info = trial.Snapshot();
+        _searcher.OnTrialComplete(trial.Id, trial.LastResult, error: false);
+        if (trial.StoppedByScheduler)
+            _scheduler.OnTrialRemove(info);
+        else
+            _scheduler.OnTrialComplete(info, trial.LastResult);
+        _logger.LogInformation("Trial {Trial} {How} after {Iterations} iterations", trial.Name,
+            trial.StoppedByScheduler ? "stopped early by the scheduler" : "completed", trial.Iteration);
+        Notify(c => c.OnTrialComplete(info));
+    }
+
+    private void HandleFailure(Trial trial, Exception error)
+    {
+        trial.NumFailures++;
+        trial.ErrorMessage = $"{error.GetType().Name}: {error.Message}";
+        trial.ErrorFile = ExperimentStore.AppendError(trial.Directory, trial.NumFailures, error, _time.GetLocalNow());
+        int max = _runConfig.FailureConfig.MaxFailures;
+        bool retry = !_stopping && !_runConfig.FailureConfig.FailFast && (max == -1 || trial.NumFailures <= max);
+        TrialInfo info = trial.Snapshot();
+        _logger.LogWarning("Trial {Trial} failed ({Failures} failures): {Error}{Retry}", trial.Name, trial.NumFailures,
+            trial.ErrorMessage, retry ? "; retrying from its latest checkpoint" : "");
+        Notify(c => c.OnTrialError(info, error, retry));
+        if (retry)
+        {
+            trial.Status = TrialStatus.Pending;
+            _waiting.Insert(0, trial);
+            return;
+        }
+        trial.Status = TrialStatus.Error;
+        _searcher.OnTrialComplete(trial.Id, trial.LastResult, error: true);
+        _scheduler.OnTrialError(trial.Snapshot());
+        if (_runConfig.FailureConfig.FailFast)
+            StopAll($"trial {trial.Name} failed and FailureConfig.FailFast is set");
+    }
+
+    /// <summary>PBT's exploit: copy the source checkpoint into this trial as its newest, then run again
+    /// with the new config (already set) from that copy.</summary>
+    private void RestartFromCheckpoint(Trial trial)
+    {
+        if (trial.RestoreFrom is { } source)
+        {
+            string staged = Path.Combine(trial.Directory, $".staging_checkpoint_{Guid.NewGuid():N}");
+            Checkpoint.CopyDirectory(source, staged);
+            var copy = new TrialReport(null, staged, 0);
+            trial.RestoreFrom = PersistCheckpoint(trial, copy, trial.LastResult);
+            if (_pins.TryGetValue(source, out int count))
+            {
+                if (count <= 1) _pins.Remove(source); else _pins[source] = count - 1;
+                foreach (Trial other in _trials)
+                    foreach (string doomed in other.Checkpoints.Prune(IsPinned))
+                        ExperimentStore.DeleteCheckpoint(doomed);
+            }
+        }
+        ExperimentStore.WriteParams(trial.Directory, trial.Config);
+        trial.Status = TrialStatus.Pending;
+        _waiting.Insert(0, trial);
+    }
+
+    private string PersistCheckpoint(Trial trial, TrialReport report, IReadOnlyDictionary<string, object?>? metrics)
+    {
+        int index = trial.Checkpoints.NextIndex;
+        string path = ExperimentStore.PersistCheckpoint(trial.Directory, report.StagedCheckpoint!, index);
+        report.PersistedCheckpoint = path;
+        foreach (string doomed in trial.Checkpoints.Add(new StoredCheckpoint(path, index, metrics), IsPinned))
+            ExperimentStore.DeleteCheckpoint(doomed);
+        _stateDirty = true;
+        TrialInfo info = trial.Snapshot();
+        Notify(c => c.OnCheckpoint(info, path));
+        return path;
+    }
+
+    private bool IsPinned(string path) => _pins.ContainsKey(path);
+
+    private static void DiscardStaged(TrialReport report)
+    {
+        if (report.StagedCheckpoint is { } staged)
+            ExperimentStore.DeleteCheckpoint(staged);
+    }
+
+    private void FlushAndAcknowledge()
+    {
+        // Results reach the OS before the trial's report returns, so a crash loses nothing reported.
+        foreach (Trial trial in _dirtyWriters)
+            trial.Writer?.Flush();
+        _dirtyWriters.Clear();
+        foreach (var (report, verdict) in _acks)
+            report.Verdict.TrySetResult(verdict);
+        _acks.Clear();
+    }
+
+    private static string FormatMetrics(IReadOnlyDictionary<string, object?> result) =>
+        string.Join(", ", result.Where(kv => !ResultFields.Automatic.Contains(kv.Key)).Select(kv => $"{kv.Key}={kv.Value}"));
+}

@@ -1,0 +1,269 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using TuneSharp.Reporting;
+using TuneSharp.Results;
+using TuneSharp.Schedulers;
+using TuneSharp.Search;
+using TuneSharp.Storage;
+
+namespace TuneSharp.Execution;
+
+/// <summary>
+/// The experiment's event loop: the only code that mutates experiment state. Trials run on their own
+/// threads and talk to it through a channel; it asks the searcher for configs, the scheduler and stoppers
+/// for decisions, the resource pool for room, and writes everything to the store.
+/// </summary>
+internal sealed partial class TuneController
+{
+    private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(100);
+
+    private readonly TrainableDefinition _trainable;
+    private readonly SearchSpace _space;
+    private readonly TuneConfig _tuneConfig;
+    private readonly RunConfig _runConfig;
+    private readonly ITrialExecutor _executor;
+    private readonly ISearcher _searcher;
+    private readonly ITrialScheduler _scheduler;
+    private readonly ResourcePool _pool;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly Channel<ControllerMessage> _channel =
+        Channel.CreateUnbounded<ControllerMessage>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly List<Trial> _trials = new();
+    private readonly Dictionary<string, Trial> _trialsById = new();
+    private readonly List<Trial> _waiting = new();
+    private readonly List<(TrialReport Report, TrialStopReason? Verdict)> _acks = new();
+    private readonly HashSet<Trial> _dirtyWriters = new();
+    private readonly Dictionary<string, int> _pins = new();
+    private readonly CancellationTokenSource _experimentCancellation = new();
+    private readonly string _experimentHex = Guid.NewGuid().ToString("N")[..5];
+    private readonly int _seed;
+    private ExperimentStore _store = null!;
+    private DateTimeOffset _started;
+    private long _startTimestamp;
+    private int _running;
+    private bool _searcherFinished;
+    private bool _stopping;
+    private Exception? _fatal;
+    private bool _stateDirty = true;
+    private long _lastStateWrite;
+    private readonly Dictionary<TuneCallback, long> _lastStatus = new();
+
+    public TuneController(TrainableDefinition trainable, SearchSpace space, TuneConfig tuneConfig, RunConfig runConfig,
+        ISearcher searcher, ITrialScheduler scheduler, ITrialExecutor executor)
+    {
+        _trainable = trainable;
+        _space = space;
+        _tuneConfig = tuneConfig;
+        _runConfig = runConfig;
+        _searcher = searcher;
+        _scheduler = scheduler;
+        _executor = executor;
+        _time = runConfig.TimeProvider;
+        _logger = runConfig.LoggerFactory?.CreateLogger("TuneSharp") ?? NullLogger.Instance;
+        _pool = new ResourcePool(tuneConfig.AvailableResources ?? new Resources { Cpu = Environment.ProcessorCount });
+        _seed = tuneConfig.Seed ?? Random.Shared.Next();
+    }
+
+    public string ExperimentPath => _store.Path;
+
+    public async Task<ResultGrid> RunAsync(string experimentPath, CancellationToken cancellationToken)
+    {
+        _pool.EnsureCanEverFit(_trainable.Resources, $"Trainable '{_trainable.Name}'");
+        _started = _time.GetLocalNow();
+        _startTimestamp = _time.GetTimestamp();
+        _store = new ExperimentStore(experimentPath, _started);
+        _store.WriteTunerSettings(TunerSettings());
+        _searcher.Setup(new SearcherSetup(_space, _tuneConfig.Metric, _tuneConfig.Mode, _tuneConfig.NumSamples, _seed));
+        _scheduler.Setup(_tuneConfig.Metric, _tuneConfig.Mode, _seed);
+        _logger.LogInformation("Experiment {Path} started: {Scheduler}", _store.Path, string.Join(" ", _scheduler.StatusLines()));
+        Notify(c => c.OnExperimentStart(_store.Path));
+        try
+        {
+            await LoopAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _channel.Writer.TryComplete();
+            foreach (Trial trial in _trials)
+                trial.Writer?.Dispose();
+            WriteState();
+            var status = BuildStatus();
+            Notify(c => c.OnExperimentEnd(status));
+        }
+        cancellationToken.ThrowIfCancellationRequested();
+        if (_fatal is not null)
+            throw _fatal;
+        _logger.LogInformation("Experiment {Path} finished: {Count} trials", _store.Path, _trials.Count);
+        return new ResultGrid(_store.Path, _trials.Select(ResultFactory.FromTrial).ToList(), _tuneConfig.Metric, _tuneConfig.Mode);
+    }
+
+    private async Task LoopAsync(CancellationToken cancellationToken)
+    {
+        var reader = _channel.Reader;
+        long nextTick = 0;
+        while (true)
+        {
+            if (!_stopping)
+                FillSlots();
+            if (_running == 0 && (_stopping || NothingLeftToStart()))
+                return;
+            int handled = 0;
+            while (handled < 4096 && reader.TryRead(out ControllerMessage? message))
+            {
+                Handle(message);
+                handled++;
+            }
+            FlushAndAcknowledge();
+            if (handled == 0)
+                await WaitForMessageAsync(reader, cancellationToken).ConfigureAwait(false);
+            if (_time.GetTimestamp() >= nextTick)
+            {
+                nextTick = _time.GetTimestamp() + (long)(Tick.TotalSeconds * _time.TimestampFrequency);
+                OnTick(cancellationToken);
+            }
+        }
+    }
+
+    private static async Task WaitForMessageAsync(ChannelReader<ControllerMessage> reader, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(Tick);
+        try
+        {
+            await reader.WaitToReadAsync(timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // A tick passed, or the user cancelled: OnTick handles both.
+        }
+    }
+
+    private void OnTick(CancellationToken cancellationToken)
+    {
+        if (cancellationToken.IsCancellationRequested)
+            StopAll("the experiment was cancelled");
+        else if (_tuneConfig.TimeBudget is { } budget && Elapsed >= budget)
+            StopAll($"the time budget of {budget} was reached");
+        else if (_runConfig.Stop?.ShouldStopAll() == true)
+            StopAll("a stopper ended the experiment");
+        if (_stateDirty && _time.GetElapsedTime(_lastStateWrite) >= _runConfig.StateSnapshotInterval)
+            WriteState();
+        PublishStatus();
+    }
+
+    private TimeSpan Elapsed => _time.GetElapsedTime(_startTimestamp);
+
+    private bool NothingLeftToStart() =>
+        (_searcherFinished || _waiting.Count > 0) && _scheduler.ChooseTrialToRun(_waiting.Select(t => t.Snapshot()).ToList()) is null;
+
+    private void FillSlots()
+    {
+        while (!_stopping)
+        {
+            if (_tuneConfig.MaxConcurrentTrials > 0 && _running >= _tuneConfig.MaxConcurrentTrials)
+                return;
+            if (_waiting.Count > 0)
+            {
+                TrialInfo? chosen = _scheduler.ChooseTrialToRun(_waiting.Select(t => t.Snapshot()).ToList());
+                if (chosen is not null)
+                {
+                    if (!TryStart(_trialsById[chosen.TrialId]))
+                        return;
+                    continue;
+                }
+            }
+            if (_searcherFinished || !_pool.TryAcquire(_trainable.Resources))
+                return;
+            _pool.Release(_trainable.Resources); // only probing for room: suggest as late as possible
+            if (!CreateTrial())
+                return;
+        }
+    }
+
+    private bool CreateTrial()
+    {
+        bool capped = _searcher is not BasicVariantGenerator && _tuneConfig.NumSamples > 0 && _trials.Count >= _tuneConfig.NumSamples;
+        string id = TrialNaming.TrialId(_experimentHex, _trials.Count);
+        Suggestion suggestion = capped ? Suggestion.Finished : _searcher.Suggest(id);
+        if (suggestion.Kind == SuggestionKind.Finished)
+            _searcherFinished = true;
+        if (suggestion.Kind != SuggestionKind.Config)
+            return false;
+        int index = _trials.Count;
+        var trial = new Trial(id, TrialNaming.DefaultTrialName(_trainable.Name, id), index, suggestion.Config!,
+            suggestion.SampledPaths, _trainable.Resources, _runConfig.CheckpointConfig, _time.GetLocalNow());
+        var provisional = trial.Snapshot();
+        string name = _tuneConfig.TrialNameCreator?.Invoke(provisional) ?? trial.Name;
+        if (name != trial.Name)
+            trial = new Trial(id, name, index, trial.Config, trial.SampledPaths, trial.Resources, _runConfig.CheckpointConfig, trial.Created);
+        string dirName = _tuneConfig.TrialDirnameCreator is { } creator
+            ? TrialNaming.Sanitize(creator(trial.Snapshot()))
+            : TrialNaming.DefaultDirName(trial.Name, index, TrialNaming.FormatParameters(trial.Config, trial.SampledPaths), trial.Created);
+        trial.Directory = _store.CreateTrialDirectory(dirName);
+        ExperimentStore.WriteParams(trial.Directory, trial.Config);
+        _trials.Add(trial);
+        _trialsById[id] = trial;
+        _waiting.Add(trial);
+        _scheduler.OnTrialAdd(trial.Snapshot());
+        _stateDirty = true;
+        return true;
+    }
+
+    private bool TryStart(Trial trial)
+    {
+        if (!_pool.TryAcquire(trial.Resources))
+            return false;
+        _waiting.Remove(trial);
+        trial.Status = TrialStatus.Running;
+        trial.PendingAction = null;
+        trial.StoppedByScheduler = false;
+        trial.IterationsSinceRestore = 0;
+        trial.TimeSinceRestore = 0;
+        trial.Writer = new TrialResultWriter(trial.Directory);
+        string? restore = trial.RestoreFrom ?? trial.Checkpoints.Latest?.Path;
+        trial.RestoreFrom = null;
+        var run = new TrialRun(trial.Id, trial.Name, trial.Directory, trial.Config, trial.Resources,
+            unchecked(_seed * 1_000_003 + trial.Index), trial.Iteration, _channel.Writer, _experimentCancellation.Token);
+        trial.Run = run;
+        _running++;
+        _stateDirty = true;
+        var launch = new TrialLaunch(restore is null ? null : Checkpoint.AtPath(restore),
+            _runConfig.CheckpointConfig.CheckpointFrequency, _runConfig.CheckpointConfig.CheckpointAtEnd);
+        _logger.LogInformation("Trial {Trial} started{Restore}", trial.Name, restore is null ? "" : $" from {Path.GetFileName(restore)}");
+        var info = trial.Snapshot();
+        Notify(c => c.OnTrialStart(info));
+        _executor.Start(run, _trainable, launch);
+        return true;
+    }
+
+    private void StopAll(string why)
+    {
+        if (_stopping)
+            return;
+        _stopping = true;
+        _logger.LogInformation("Stopping all trials: {Why}", why);
+        foreach (Trial trial in _trials)
+            if (trial.Run is { } run)
+            {
+                trial.PendingAction ??= TrialAction.Stop;
+                run.RequestStop(TrialStopReason.Stop);
+            }
+    }
+
+    private void Notify(Action<TuneCallback> hook)
+    {
+        foreach (TuneCallback callback in _runConfig.Callbacks)
+        {
+            try
+            {
+                hook(callback);
+            }
+            catch (Exception e)
+            {
+                _logger.LogWarning(e, "Callback {Callback} threw; the experiment goes on", callback.GetType().Name);
+            }
+        }
+    }
+}

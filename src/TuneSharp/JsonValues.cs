@@ -1,0 +1,68 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace TuneSharp;
+
+/// <summary>Shared JSON settings: compact, invariant, NaN and infinity allowed (metrics can be NaN).</summary>
+internal static class JsonDefaults
+{
+    public static readonly JsonSerializerOptions Options = new()
+    {
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    public static readonly JsonSerializerOptions Indented = new(Options) { WriteIndented = true };
+}
+
+/// <summary>Turns parsed JSON back into the plain values a <see cref="Config"/> or a result holds.</summary>
+internal static class JsonValues
+{
+    public static Dictionary<string, object?> ToDictionary(JsonElement element)
+    {
+        var result = new Dictionary<string, object?>();
+        foreach (JsonProperty property in element.EnumerateObject())
+            result[property.Name] = ToValue(property.Value);
+        return result;
+    }
+
+    public static object? ToValue(JsonElement element) => element.ValueKind switch
+    {
+        JsonValueKind.Object => ToDictionary(element),
+        JsonValueKind.Array => element.EnumerateArray().Select(ToValue).ToList(),
+        JsonValueKind.String => ParseNamedFloat(element.GetString()!),
+        JsonValueKind.Number => element.TryGetInt64(out long l) ? l : element.GetDouble(),
+        JsonValueKind.True => true,
+        JsonValueKind.False => false,
+        _ => null,
+    };
+
+    // NaN and infinities are written as strings; read them back as numbers.
+    private static object ParseNamedFloat(string s) => s switch
+    {
+        "NaN" => double.NaN,
+        "Infinity" => double.PositiveInfinity,
+        "-Infinity" => double.NegativeInfinity,
+        _ => s,
+    };
+
+    /// <summary>A number as double, when the value is numeric.</summary>
+    public static bool TryGetDouble(object? value, out double result)
+    {
+        switch (value)
+        {
+            case double d: result = d; return true;
+            case float f: result = f; return true;
+            case int i: result = i; return true;
+            case long l: result = l; return true;
+            case decimal m: result = (double)m; return true;
+            case short s: result = s; return true;
+            case byte b: result = b; return true;
+            case uint ui: result = ui; return true;
+            case ulong ul: result = ul; return true;
+            case bool bo: result = bo ? 1 : 0; return true;
+            default: result = double.NaN; return false;
+        }
+    }
+}

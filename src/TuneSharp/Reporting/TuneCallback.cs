@@ -1,0 +1,56 @@
+namespace TuneSharp.Reporting;
+
+/// <summary>
+/// Hooks on experiment and trial events (Ray Tune's <c>tune.Callback</c>); every hook does nothing by default.
+/// Hooks run on the controller's loop: keep them quick.
+/// </summary>
+public abstract class TuneCallback
+{
+    /// <summary>The experiment starts.</summary>
+    public virtual void OnExperimentStart(string experimentPath) { }
+
+    /// <summary>A trial's run starts (also after a pause, a failure or an exploit).</summary>
+    public virtual void OnTrialStart(TrialInfo trial) { }
+
+    /// <summary>A trial reported a result (with the automatic fields).</summary>
+    public virtual void OnTrialResult(TrialInfo trial, IReadOnlyDictionary<string, object?> result) { }
+
+    /// <summary>A checkpoint was stored at <paramref name="path"/>.</summary>
+    public virtual void OnCheckpoint(TrialInfo trial, string path) { }
+
+    /// <summary>A trial terminated (finished, or stopped by a stopper or the scheduler).</summary>
+    public virtual void OnTrialComplete(TrialInfo trial) { }
+
+    /// <summary>A trial's run failed; <paramref name="willRetry"/> says whether it will be retried.</summary>
+    public virtual void OnTrialError(TrialInfo trial, Exception error, bool willRetry) { }
+
+    /// <summary>Periodic status (at most every <see cref="StatusInterval"/>), for live views.</summary>
+    public virtual void OnStatus(ExperimentStatus status) { }
+
+    /// <summary>How often <see cref="OnStatus"/> is wanted; null for never. <value>The default value is null.</value></summary>
+    public virtual TimeSpan? StatusInterval => null;
+
+    /// <summary>The experiment ended; <paramref name="status"/> is its final state.</summary>
+    public virtual void OnExperimentEnd(ExperimentStatus status) { }
+}
+
+/// <summary>A snapshot of an experiment for status views (Ray's "Tune Status" table).</summary>
+/// <param name="ExperimentPath">The experiment folder.</param>
+/// <param name="Started">When it started.</param>
+/// <param name="Elapsed">How long it has run.</param>
+/// <param name="SchedulerLines">The scheduler's status lines.</param>
+/// <param name="ResourceUsage">Logical resource usage, e.g. <c>2.0/2 CPUs, 0/0 GPUs</c>.</param>
+/// <param name="Metric">The experiment's metric, or null.</param>
+/// <param name="ParameterPaths">The searched parameters, as table columns.</param>
+/// <param name="CountsByStatus">How many trials are in each status.</param>
+/// <param name="Trials">The trials to show: running first, then the most recent others (at most a few dozen).</param>
+public sealed record ExperimentStatus(
+    string ExperimentPath,
+    DateTimeOffset Started,
+    TimeSpan Elapsed,
+    IReadOnlyList<string> SchedulerLines,
+    string ResourceUsage,
+    string? Metric,
+    IReadOnlyList<string> ParameterPaths,
+    IReadOnlyDictionary<TrialStatus, int> CountsByStatus,
+    IReadOnlyList<TrialInfo> Trials);

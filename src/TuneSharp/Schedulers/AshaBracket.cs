@@ -1,0 +1,80 @@
+using System.Text.Json.Nodes;
+using MathNet.Numerics.Statistics;
+
+namespace TuneSharp.Schedulers;
+
+/// <summary>
+/// One ASHA bracket: rungs at GracePeriod × η^(k+s), highest first, each recording the (sign-adjusted,
+/// so always maximised) metric of the trials that reached it.
+/// </summary>
+internal sealed class AshaBracket
+{
+    private readonly double _reductionFactor;
+    private readonly bool _stopLastTrials;
+
+    public AshaBracket(double minT, double maxT, double reductionFactor, int s, bool stopLastTrials)
+    {
+        _reductionFactor = reductionFactor;
+        _stopLastTrials = stopLastTrials;
+        // Ray: int(log(max_t / min_t) / log(rf) - s + 1) rungs; the epsilon keeps log(81)/log(3) at 4, not 3.999….
+        int count = (int)Math.Floor(Math.Log(maxT / minT) / Math.Log(reductionFactor) - s + 1 + 1e-9);
+        Rungs = Enumerable.Range(0, Math.Max(0, count)).Reverse()
+            .Select(k => new Rung(minT * Math.Pow(reductionFactor, k + s)))
+            .ToList();
+    }
+
+    public IReadOnlyList<Rung> Rungs { get; }
+
+    /// <summary>Records a result at the first rung it newly reached; returns false when the trial should stop.</summary>
+    public bool OnResult(string trialId, double time, double signedValue)
+    {
+        foreach (Rung rung in Rungs)
+        {
+            bool recorded = rung.Recorded.ContainsKey(trialId);
+            // Without StopLastTrials a trial past a rung it is recorded at was already let through.
+            if (time >= rung.Milestone && recorded && !_stopLastTrials)
+                break;
+            if (time < rung.Milestone || recorded)
+                continue;
+            double? cutoff = Cutoff(rung);
+            bool keep = !(cutoff is { } c && signedValue < c);
+            if (!double.IsNaN(signedValue))
+                rung.Recorded[trialId] = signedValue;
+            return keep;
+        }
+        return true;
+    }
+
+    /// <summary>The value a trial must reach to pass: the (1 - 1/η) quantile of the rung, interpolated
+    /// linearly as numpy's <c>nanpercentile</c> (R type 7).</summary>
+    public double? Cutoff(Rung rung)
+    {
+        var values = rung.Recorded.Values.Where(v => !double.IsNaN(v)).ToArray();
+        if (values.Length == 0)
+            return null;
+        return values.QuantileCustom(1 - 1 / _reductionFactor, QuantileDefinition.R7);
+    }
+
+    public string Describe() =>
+        "Bracket: " + string.Join(" | ", Rungs.Where(r => r.Recorded.Count > 0)
+            .Select(r => $"Iter {r.Milestone:0.000}: {Cutoff(r)}"));
+
+    public JsonArray SaveState() => new(Rungs.Select(r =>
+        (JsonNode)new JsonObject(r.Recorded.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)kv.Value)))).ToArray());
+
+    public void RestoreState(JsonArray rungs)
+    {
+        for (int i = 0; i < Rungs.Count && i < rungs.Count; i++)
+        {
+            Rungs[i].Recorded.Clear();
+            foreach (var (id, value) in rungs[i]!.AsObject())
+                Rungs[i].Recorded[id] = value!.GetValue<double>();
+        }
+    }
+
+    public sealed class Rung(double milestone)
+    {
+        public double Milestone { get; } = milestone;
+        public Dictionary<string, double> Recorded { get; } = new();
+    }
+}

@@ -1,0 +1,90 @@
+using System.Text.Json.Nodes;
+
+namespace TuneSharp.Schedulers;
+
+/// <summary>
+/// The scheduler seam (Ray Tune's <c>TrialScheduler</c>): decides after every result whether a trial
+/// continues, pauses or stops, and which waiting trial runs next. It sees immutable
+/// <see cref="TrialInfo"/> snapshots and answers with a <see cref="TrialDecision"/>, never by reaching
+/// into the controller. Optional hooks do nothing by default.
+/// </summary>
+public interface ITrialScheduler
+{
+    /// <summary>Receives the experiment's metric and mode (and seed), unless the scheduler names its own.
+    /// Throws a <see cref="TuneException"/> when it still has no metric or mode.</summary>
+    void Setup(string? metric, Mode? mode, int? seed);
+
+    /// <summary>What to do with the trial that reported <paramref name="result"/>.</summary>
+    TrialDecision OnTrialResult(TrialInfo trial, IReadOnlyDictionary<string, object?> result);
+
+    /// <summary>A trial was created.</summary>
+    void OnTrialAdd(TrialInfo trial) { }
+
+    /// <summary>A trial finished on its own or was stopped by a stopper; <paramref name="result"/> is its last result.</summary>
+    void OnTrialComplete(TrialInfo trial, IReadOnlyDictionary<string, object?>? result) { }
+
+    /// <summary>A trial was stopped by this scheduler's own decision.</summary>
+    void OnTrialRemove(TrialInfo trial) { }
+
+    /// <summary>A trial failed for good.</summary>
+    void OnTrialError(TrialInfo trial) { }
+
+    /// <summary>Which of the waiting (pending or paused) trials to start next, or null for none now.
+    /// <value>The default takes the first pending trial, else the first paused one.</value></summary>
+    TrialInfo? ChooseTrialToRun(IReadOnlyList<TrialInfo> waiting) =>
+        waiting.FirstOrDefault(t => t.Status == TrialStatus.Pending) ?? waiting.FirstOrDefault(t => t.Status == TrialStatus.Paused);
+
+    /// <summary>Lines for the status view, e.g. <c>Using FIFO scheduling algorithm.</c></summary>
+    IReadOnlyList<string> StatusLines() => [$"Using {GetType().Name}."];
+
+    /// <summary>The scheduler's state as a versioned JSON record.</summary>
+    JsonObject SaveState() => new() { ["version"] = 1 };
+
+    /// <summary>Restores what <see cref="SaveState"/> wrote.</summary>
+    void RestoreState(JsonObject state) { }
+}
+
+/// <summary>What a scheduler decides for a trial (Ray's CONTINUE / PAUSE / STOP, plus PBT's exploit).</summary>
+public readonly record struct TrialDecision
+{
+    private TrialDecision(TrialAction action, Config? newConfig, string? fromCheckpoint)
+    {
+        Action = action;
+        NewConfig = newConfig;
+        FromCheckpoint = fromCheckpoint;
+    }
+
+    /// <summary>The action.</summary>
+    public TrialAction Action { get; }
+    /// <summary>For <see cref="TrialAction.Restart"/>: the config to continue with.</summary>
+    public Config? NewConfig { get; }
+    /// <summary>For <see cref="TrialAction.Restart"/>: the checkpoint folder to continue from (another trial's, for PBT).</summary>
+    public string? FromCheckpoint { get; }
+
+    /// <summary>Keep running.</summary>
+    public static TrialDecision Continue { get; } = new(TrialAction.Continue, null, null);
+    /// <summary>Pause: free the resources; the trial resumes from its checkpoint when chosen again.</summary>
+    public static TrialDecision Pause { get; } = new(TrialAction.Pause, null, null);
+    /// <summary>Stop for good.</summary>
+    public static TrialDecision Stop { get; } = new(TrialAction.Stop, null, null);
+
+    /// <summary>Restart the trial with <paramref name="newConfig"/> from the checkpoint in
+    /// <paramref name="fromCheckpoint"/> (copied into this trial; PBT's exploit).</summary>
+    public static TrialDecision Restart(Config newConfig, string fromCheckpoint) => new(TrialAction.Restart, newConfig, fromCheckpoint);
+
+    /// <summary>Merges two decisions by Ray's precedence: Stop over Restart over Pause over Continue.</summary>
+    public static TrialDecision Strongest(TrialDecision a, TrialDecision b) => a.Action >= b.Action ? a : b;
+}
+
+/// <summary>The kinds of <see cref="TrialDecision"/>, in increasing precedence.</summary>
+public enum TrialAction
+{
+    /// <summary>Keep running.</summary>
+    Continue,
+    /// <summary>Pause.</summary>
+    Pause,
+    /// <summary>Restart with a new config and checkpoint.</summary>
+    Restart,
+    /// <summary>Stop.</summary>
+    Stop,
+}

@@ -1,0 +1,181 @@
+using System.Collections;
+
+namespace TuneSharp.Search;
+
+/// <summary>
+/// Walks a search space: validation, listing primitives, and resolving a space into a <see cref="Config"/>.
+/// Nested containers are <see cref="SearchSpace"/>s or string-keyed dictionaries, and lists.
+/// </summary>
+internal static class SpaceWalker
+{
+    public static void ValidateSpace(SearchSpace space)
+    {
+        foreach (var (key, value) in space)
+        {
+            if (string.IsNullOrEmpty(key) || key.Contains('/'))
+                throw new TuneException($"Search space parameter name '{key}' is not allowed: names must be non-empty and must not contain '/'. Nest a SearchSpace instead.");
+            Validate(value, key);
+        }
+        // A dry run resolves every SampleFrom once, so a function that throws fails before any trial runs.
+        var dryRun = new Random(0);
+        Resolve(space, dryRun, new Dictionary<string, object?>(), new Dictionary<string, object?>());
+    }
+
+    public static void Validate(object? node, string path)
+    {
+        switch (node)
+        {
+            case Domain domain:
+                domain.Validate(path);
+                break;
+            case GridSearch grid:
+                if (grid.Values.Count == 0)
+                    throw new TuneException($"Search space parameter '{path}': Tune.GridSearch was given no values. Pass at least one value.");
+                foreach (object? value in grid.Values)
+                    if (IsSpaceLike(value))
+                        throw new TuneException($"Search space parameter '{path}': a grid value is itself a search space ({value}). Grid values must be plain values; use Tune.Choice for nested spaces.");
+                break;
+            default:
+                foreach (var (childPath, child) in Children(node, path))
+                    Validate(child, childPath);
+                break;
+        }
+    }
+
+    public static IReadOnlyList<(string Path, object Primitive)> Primitives(object? node)
+    {
+        var found = new List<(string, object)>();
+        Collect(node, "", found);
+        return found;
+    }
+
+    private static void Collect(object? node, string path, List<(string, object)> found)
+    {
+        if (node is Domain or GridSearch)
+            found.Add((path, node));
+        else
+            foreach (var (childPath, child) in Children(node, path))
+                Collect(child, childPath, found);
+    }
+
+    /// <summary>The grid searches of a space, in declaration order (the first varies fastest, as Ray).</summary>
+    public static IReadOnlyList<(string Path, GridSearch Grid)> Grids(SearchSpace space) =>
+        Primitives(space).Where(p => p.Primitive is GridSearch).Select(p => (p.Path, (GridSearch)p.Primitive)).ToList();
+
+    /// <summary>
+    /// Resolves a space: grid values from <paramref name="grid"/>, fixed values from <paramref name="preset"/>
+    /// (both keyed by path), every other primitive sampled, then every function evaluated in order.
+    /// </summary>
+    public static Dictionary<string, object?> Resolve(SearchSpace space, Random random,
+        IReadOnlyDictionary<string, object?> grid, IReadOnlyDictionary<string, object?> preset)
+    {
+        var pending = new List<(string Path, FunctionDomain Function)>();
+        var root = (Dictionary<string, object?>)ResolveNode(space, "", random, grid, preset, pending)!;
+        foreach (var (path, function) in pending)
+        {
+            object? value;
+            try
+            {
+                value = function.Function(new Config(root));
+            }
+            catch (Exception e)
+            {
+                throw new TuneException(
+                    $"Search space parameter '{path}': its SampleFrom function threw {e.GetType().Name}: {e.Message} Fix the function so that it works on the resolved config.", e);
+            }
+            SetAt(root, path, value);
+        }
+        return root;
+    }
+
+    private static object? ResolveNode(object? node, string path, Random random,
+        IReadOnlyDictionary<string, object?> grid, IReadOnlyDictionary<string, object?> preset,
+        List<(string, FunctionDomain)> pending)
+    {
+        if (path.Length > 0 && preset.TryGetValue(path, out object? fixedValue))
+            return fixedValue;
+        switch (node)
+        {
+            case GridSearch gs:
+                return grid.TryGetValue(path, out object? gridValue) ? gridValue : gs.Values[0];
+            case FunctionDomain function:
+                pending.Add((path, function));
+                return null;
+            case Domain domain:
+                object? sampled = domain.Sample(random, Config.Empty);
+                // A chosen category may be a nested space: resolve it in place.
+                return IsSpaceLike(sampled) ? ResolveNode(sampled, path, random, grid, preset, pending) : sampled;
+            case SearchSpace or IDictionary:
+                var dict = new Dictionary<string, object?>();
+                foreach (var (childPath, child) in Children(node, path))
+                    dict[LastSegment(childPath)] = ResolveNode(child, childPath, random, grid, preset, pending);
+                return dict;
+            case IList list when node is not string:
+                var resolved = new List<object?>(list.Count);
+                foreach (var (childPath, child) in Children(node, path))
+                    resolved.Add(ResolveNode(child, childPath, random, grid, preset, pending));
+                return resolved;
+            default:
+                return node;
+        }
+    }
+
+    public static bool IsSpaceLike(object? value) => value switch
+    {
+        Domain or GridSearch or SearchSpace => true,
+        IDictionary d => d.Values.Cast<object?>().Any(IsSpaceLike),
+        IList l when value is not string => l.Cast<object?>().Any(IsSpaceLike),
+        _ => false,
+    };
+
+    private static IEnumerable<(string Path, object? Value)> Children(object? node, string path)
+    {
+        string prefix = path.Length == 0 ? "" : path + "/";
+        switch (node)
+        {
+            case SearchSpace space:
+                foreach (var (key, value) in space)
+                    yield return (prefix + key, value);
+                break;
+            case IDictionary dict:
+                foreach (DictionaryEntry entry in dict)
+                    yield return (prefix + entry.Key, entry.Value);
+                break;
+            case IList list when node is not string:
+                for (int i = 0; i < list.Count; i++)
+                    yield return (prefix + i, list[i]);
+                break;
+        }
+    }
+
+    private static string LastSegment(string path) => path[(path.LastIndexOf('/') + 1)..];
+
+    private static void SetAt(Dictionary<string, object?> root, string path, object? value)
+    {
+        string[] parts = path.Split('/');
+        object? node = root;
+        for (int i = 0; i < parts.Length - 1; i++)
+            node = node is Dictionary<string, object?> d ? d[parts[i]] : ((List<object?>)node!)[int.Parse(parts[i])];
+        if (node is Dictionary<string, object?> dict)
+            dict[parts[^1]] = value;
+        else
+            ((List<object?>)node!)[int.Parse(parts[^1])] = value;
+    }
+
+    /// <summary>Flattens a nested partial config (a point to evaluate) into '/'-joined paths.</summary>
+    public static Dictionary<string, object?> FlattenPreset(IReadOnlyDictionary<string, object?> preset)
+    {
+        var flat = new Dictionary<string, object?>();
+        void Walk(object? node, string path)
+        {
+            if (node is IDictionary d)
+                foreach (DictionaryEntry e in d)
+                    Walk(e.Value, path.Length == 0 ? (string)e.Key : $"{path}/{e.Key}");
+            else
+                flat[path] = node;
+        }
+        foreach (var (key, value) in preset)
+            Walk(value, key);
+        return flat;
+    }
+}

@@ -1,0 +1,63 @@
+using TuneSharp.Search;
+
+namespace TuneSharp;
+
+/// <summary>
+/// The search-space primitives, named as Ray Tune's <c>tune.*</c> functions, and
+/// <see cref="WithResources(Func{TrialContext, Task}, Resources)"/>.
+/// </summary>
+public static partial class Tune
+{
+    /// <summary>A float uniformly in [lower, upper) (<c>tune.uniform</c>).</summary>
+    public static FloatDomain Uniform(double lower, double upper) => new(NumericSampler.Uniform, lower, upper, null);
+
+    /// <summary>A float uniformly in [lower, upper], rounded to multiples of q (<c>tune.quniform</c>).</summary>
+    public static FloatDomain QUniform(double lower, double upper, double q) => new(NumericSampler.Uniform, lower, upper, q);
+
+    /// <summary>A float log-uniformly in [lower, upper) (<c>tune.loguniform</c>); lower must be &gt; 0.</summary>
+    public static FloatDomain LogUniform(double lower, double upper, double logBase = 10) =>
+        new(NumericSampler.LogUniform, lower, upper, null, logBase);
+
+    /// <summary>A float log-uniformly in [lower, upper], rounded to multiples of q (<c>tune.qloguniform</c>).</summary>
+    public static FloatDomain QLogUniform(double lower, double upper, double q, double logBase = 10) =>
+        new(NumericSampler.LogUniform, lower, upper, q, logBase);
+
+    /// <summary>A float from a normal distribution (<c>tune.randn</c>).</summary>
+    public static FloatDomain Randn(double mean = 0, double sd = 1) =>
+        new(NumericSampler.Normal, double.NegativeInfinity, double.PositiveInfinity, null, mean: mean, stdDev: sd);
+
+    /// <summary>A float from a normal distribution, rounded to multiples of q (<c>tune.qrandn</c>).</summary>
+    public static FloatDomain QRandn(double mean, double sd, double q) =>
+        new(NumericSampler.Normal, double.NegativeInfinity, double.PositiveInfinity, q, mean: mean, stdDev: sd);
+
+    /// <summary>An integer uniformly in [lower, upper): the upper bound is exclusive (<c>tune.randint</c>).</summary>
+    public static IntDomain RandInt(long lower, long upper) => new(NumericSampler.Uniform, lower, upper, null);
+
+    /// <summary>An integer uniformly in [lower, upper], rounded to multiples of q: the upper bound is
+    /// inclusive (<c>tune.qrandint</c>).</summary>
+    public static IntDomain QRandInt(long lower, long upper, long q = 1) => new(NumericSampler.Uniform, lower, upper, q);
+
+    /// <summary>An integer log-uniformly in [lower, upper): upper exclusive (<c>tune.lograndint</c>).</summary>
+    public static IntDomain LogRandInt(long lower, long upper, double logBase = 10) =>
+        new(NumericSampler.LogUniform, lower, upper, null, logBase);
+
+    /// <summary>An integer log-uniformly in [lower, upper], rounded to multiples of q: upper inclusive
+    /// (<c>tune.qlograndint</c>).</summary>
+    public static IntDomain QLogRandInt(long lower, long upper, long q, double logBase = 10) =>
+        new(NumericSampler.LogUniform, lower, upper, q, logBase);
+
+    /// <summary>One of the given values, uniformly (<c>tune.choice</c>). Values may be nested spaces.</summary>
+    public static CategoricalDomain Choice(params object?[] categories) => new(categories.ToArray());
+
+    /// <summary>One of the given values, uniformly (<c>tune.choice</c> with a list).</summary>
+    public static CategoricalDomain Choice<T>(IEnumerable<T> categories) => new(categories.Cast<object?>().ToArray());
+
+    /// <summary>Every given value, in a cartesian product with other grids (<c>tune.grid_search</c>).</summary>
+    public static GridSearch GridSearch(params object?[] values) => new(values.ToArray());
+
+    /// <summary>Every given value, in a cartesian product with other grids (<c>tune.grid_search</c>).</summary>
+    public static GridSearch GridSearch<T>(IEnumerable<T> values) => new(values.Cast<object?>().ToArray());
+
+    /// <summary>A value computed from the already-resolved config (<c>tune.sample_from</c>).</summary>
+    public static FunctionDomain SampleFrom(Func<Config, object?> function) => new(function);
+}

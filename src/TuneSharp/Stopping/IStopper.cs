@@ -1,0 +1,94 @@
+namespace TuneSharp.Stopping;
+
+/// <summary>
+/// The stopper seam (Ray Tune's <c>tune.Stopper</c>): asked after every result whether that trial, or the
+/// whole experiment, should stop. Called only from the controller's loop.
+/// </summary>
+public interface IStopper
+{
+    /// <summary>Whether the trial that reported <paramref name="result"/> should stop.</summary>
+    bool ShouldStopTrial(string trialId, IReadOnlyDictionary<string, object?> result);
+
+    /// <summary>Whether every trial should stop now (checked after each result).</summary>
+    bool ShouldStopAll() => false;
+}
+
+/// <summary>A base class for stoppers, so that they convert to <see cref="StopCriteria"/> implicitly.</summary>
+public abstract class Stopper : IStopper
+{
+    /// <inheritdoc />
+    public abstract bool ShouldStopTrial(string trialId, IReadOnlyDictionary<string, object?> result);
+
+    /// <inheritdoc />
+    public virtual bool ShouldStopAll() => false;
+}
+
+/// <summary>
+/// <c>RunConfig.Stop</c>: metric thresholds set with the indexer (a trial stops when any reported value
+/// reaches its threshold, <c>result[key] &gt;= value</c>, as Ray), a predicate, or any <see cref="IStopper"/>.
+/// </summary>
+public sealed class StopCriteria : IStopper
+{
+    private readonly Dictionary<string, double> _thresholds = new();
+    private readonly List<IStopper> _stoppers = new();
+    private readonly List<Func<string, IReadOnlyDictionary<string, object?>, bool>> _predicates = new();
+
+    /// <summary>Sets the threshold of a metric: stop a trial when its value is at least this.</summary>
+    public double this[string metric]
+    {
+        get => _thresholds[metric];
+        set => _thresholds[metric] = value;
+    }
+
+    /// <summary>The metric thresholds.</summary>
+    public IReadOnlyDictionary<string, double> Thresholds => _thresholds;
+
+    /// <summary>Criteria from a stopper.</summary>
+    public static StopCriteria From(IStopper stopper)
+    {
+        var criteria = new StopCriteria();
+        criteria._stoppers.Add(stopper);
+        return criteria;
+    }
+
+    /// <summary>Criteria from a predicate over (trial id, result).</summary>
+    public static StopCriteria From(Func<string, IReadOnlyDictionary<string, object?>, bool> predicate)
+    {
+        var criteria = new StopCriteria();
+        criteria._predicates.Add(predicate);
+        return criteria;
+    }
+
+    /// <summary>Stop on a built-in or custom <see cref="Stopper"/>.</summary>
+    public static implicit operator StopCriteria(Stopper stopper) => From(stopper);
+
+    /// <summary>Stop on a predicate over (trial id, result).</summary>
+    public static implicit operator StopCriteria(Func<string, IReadOnlyDictionary<string, object?>, bool> predicate) => From(predicate);
+
+    /// <summary>Stop on metric thresholds.</summary>
+    public static implicit operator StopCriteria(Dictionary<string, double> thresholds)
+    {
+        var criteria = new StopCriteria();
+        foreach (var (key, value) in thresholds)
+            criteria[key] = value;
+        return criteria;
+    }
+
+    /// <inheritdoc />
+    public bool ShouldStopTrial(string trialId, IReadOnlyDictionary<string, object?> result)
+    {
+        bool stop = false;
+        foreach (var (key, threshold) in _thresholds)
+            if (ResultFields.TryGetDouble(result, key, out double value) && value >= threshold)
+                stop = true;
+        // Every stopper sees every result: plateau stoppers keep history.
+        foreach (IStopper stopper in _stoppers)
+            stop |= stopper.ShouldStopTrial(trialId, result);
+        foreach (var predicate in _predicates)
+            stop |= predicate(trialId, result);
+        return stop;
+    }
+
+    /// <inheritdoc />
+    public bool ShouldStopAll() => _stoppers.Any(s => s.ShouldStopAll());
+}

@@ -1,0 +1,86 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace TuneSharp.Storage;
+
+/// <summary>
+/// The experiment folder in Ray Tune's layout (see docs/DESIGN.md): trial folders, <c>params.json</c>,
+/// checkpoints, <c>error.txt</c>, and the state snapshots a resume reads. Writes others rely on are atomic.
+/// </summary>
+internal sealed class ExperimentStore
+{
+    public const string StatePrefix = "experiment_state-";
+    public const string TunerFile = "tuner.json";
+    public const string ErrorFile = "error.txt";
+    public const string ParamsFile = "params.json";
+
+    public ExperimentStore(string path, DateTimeOffset started)
+    {
+        Path = path;
+        Timestamp = started.ToString(TrialNaming.DateFormat, CultureInfo.InvariantCulture);
+        Directory.CreateDirectory(path);
+    }
+
+    public string Path { get; }
+    public string Timestamp { get; }
+
+    public string CreateTrialDirectory(string dirName)
+    {
+        string path = System.IO.Path.Combine(Path, dirName);
+        for (int n = 1; Directory.Exists(path) && n < 1000; n++)
+            path = System.IO.Path.Combine(Path, $"{dirName}_{n}");
+        Directory.CreateDirectory(path);
+        return path;
+    }
+
+    public static void WriteParams(string trialDirectory, Config config) =>
+        WriteAtomically(System.IO.Path.Combine(trialDirectory, ParamsFile), JsonSerializer.Serialize(config, JsonDefaults.Indented));
+
+    /// <summary>Appends a failure in Ray's format (<c>Failure # 1 (occurred at …)</c>) so earlier attempts stay readable.</summary>
+    public static string AppendError(string trialDirectory, int failureNumber, Exception error, DateTimeOffset at)
+    {
+        string path = System.IO.Path.Combine(trialDirectory, ErrorFile);
+        File.AppendAllText(path,
+            $"Failure # {failureNumber} (occurred at {at.ToString(TrialNaming.DateFormat, CultureInfo.InvariantCulture)})\n{error}\n\n");
+        return path;
+    }
+
+    /// <summary>Moves a staged checkpoint into place as <c>checkpoint_00000N</c>.</summary>
+    public static string PersistCheckpoint(string trialDirectory, string staged, int index)
+    {
+        string target = System.IO.Path.Combine(trialDirectory, CheckpointDirName(index));
+        if (Directory.Exists(target))
+            Directory.Delete(target, recursive: true);
+        Directory.Move(staged, target);
+        return target;
+    }
+
+    public static string CheckpointDirName(int index) => $"checkpoint_{index:D6}";
+
+    public static void DeleteCheckpoint(string path)
+    {
+        if (Directory.Exists(path))
+            Directory.Delete(path, recursive: true);
+    }
+
+    public void WriteTunerSettings(JsonObject settings) =>
+        WriteAtomically(System.IO.Path.Combine(Path, TunerFile), settings.ToJsonString(JsonDefaults.Indented));
+
+    public void WriteState(JsonObject state) =>
+        WriteAtomically(System.IO.Path.Combine(Path, $"{StatePrefix}{Timestamp}.json"), state.ToJsonString(JsonDefaults.Options));
+
+    /// <summary>The newest state snapshot in an experiment folder, or null.</summary>
+    public static string? FindLatestState(string experimentPath) =>
+        Directory.Exists(experimentPath)
+            ? Directory.EnumerateFiles(experimentPath, StatePrefix + "*.json").Order(StringComparer.Ordinal).LastOrDefault()
+            : null;
+
+    /// <summary>Write to a temporary name, then rename: readers never see half a file.</summary>
+    public static void WriteAtomically(string path, string contents)
+    {
+        string temp = path + ".tmp";
+        File.WriteAllText(temp, contents);
+        File.Move(temp, path, overwrite: true);
+    }
+}

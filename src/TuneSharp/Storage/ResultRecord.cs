@@ -1,0 +1,96 @@
+using System.Buffers;
+using System.Collections;
+using System.Globalization;
+using System.Text.Json;
+
+namespace TuneSharp.Storage;
+
+/// <summary>Writes a result as one JSON line and flattens it for CSV and data frames.</summary>
+internal static class ResultRecord
+{
+    public static void WriteJson(Utf8JsonWriter writer, object? value)
+    {
+        switch (value)
+        {
+            case null: writer.WriteNullValue(); break;
+            case string s: writer.WriteStringValue(s); break;
+            case bool b: writer.WriteBooleanValue(b); break;
+            // JSON has no NaN; write it as Ray's own JSON readers accept it and ours reads back: "NaN".
+            case double d when !double.IsFinite(d): writer.WriteStringValue(d.ToString(CultureInfo.InvariantCulture)); break;
+            case float f when !float.IsFinite(f): writer.WriteStringValue(f.ToString(CultureInfo.InvariantCulture)); break;
+            case double d: writer.WriteNumberValue(d); break;
+            case float f: writer.WriteNumberValue(f); break;
+            case int i: writer.WriteNumberValue(i); break;
+            case long l: writer.WriteNumberValue(l); break;
+            case decimal m: writer.WriteNumberValue(m); break;
+            case short or byte or uint or ushort or sbyte: writer.WriteNumberValue(Convert.ToInt64(value, CultureInfo.InvariantCulture)); break;
+            case ulong ul: writer.WriteNumberValue(ul); break;
+            case IEnumerable<KeyValuePair<string, object?>> dict:
+                writer.WriteStartObject();
+                foreach (var (key, item) in dict)
+                {
+                    writer.WritePropertyName(key);
+                    WriteJson(writer, item);
+                }
+                writer.WriteEndObject();
+                break;
+            case IDictionary dict:
+                writer.WriteStartObject();
+                foreach (DictionaryEntry entry in dict)
+                {
+                    writer.WritePropertyName(Convert.ToString(entry.Key, CultureInfo.InvariantCulture)!);
+                    WriteJson(writer, entry.Value);
+                }
+                writer.WriteEndObject();
+                break;
+            case IEnumerable list:
+                writer.WriteStartArray();
+                foreach (object? item in list)
+                    WriteJson(writer, item);
+                writer.WriteEndArray();
+                break;
+            default:
+                writer.WriteStringValue(Convert.ToString(value, CultureInfo.InvariantCulture));
+                break;
+        }
+    }
+
+    public static byte[] ToJsonLine(IReadOnlyDictionary<string, object?> result, ArrayBufferWriter<byte> buffer)
+    {
+        buffer.ResetWrittenCount();
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JsonDefaults.Options.Encoder }))
+            WriteJson(writer, result);
+        buffer.Write("\n"u8);
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>Nested dictionaries flattened with '/' (Ray's <c>config/lr</c>).</summary>
+    public static IEnumerable<KeyValuePair<string, object?>> Flatten(IReadOnlyDictionary<string, object?> result, string prefix = "")
+    {
+        foreach (var (key, value) in result)
+        {
+            if (value is IReadOnlyDictionary<string, object?> nested)
+                foreach (var kv in Flatten(nested, prefix + key + "/"))
+                    yield return kv;
+            else
+                yield return new(prefix + key, value);
+        }
+    }
+
+    /// <summary>A value as pandas reads it back from CSV (Python's spelling of booleans and NaN).</summary>
+    public static string ToCsvField(object? value)
+    {
+        string text = value switch
+        {
+            null => "",
+            bool b => b ? "True" : "False",
+            double d when double.IsNaN(d) => "nan",
+            double d => d.ToString("R", CultureInfo.InvariantCulture),
+            float f => f.ToString("R", CultureInfo.InvariantCulture),
+            IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+            IEnumerable and not string => JsonSerializer.Serialize(value, JsonDefaults.Options),
+            _ => value.ToString() ?? "",
+        };
+        return text.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + text.Replace("\"", "\"\"") + "\"" : text;
+    }
+}

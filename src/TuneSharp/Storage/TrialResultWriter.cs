@@ -1,0 +1,124 @@
+using System.Buffers;
+using System.Text;
+
+namespace TuneSharp.Storage;
+
+/// <summary>
+/// Appends a trial's results to <c>result.json</c> (one JSON object per line) and <c>progress.csv</c>.
+/// Open only while the trial runs; the controller flushes it after each batch of results, before the
+/// trial's report returns, so a reported result survives a crash of the process.
+/// </summary>
+internal sealed class TrialResultWriter : IDisposable
+{
+    public const string ResultFile = "result.json";
+    public const string ProgressFile = "progress.csv";
+
+    private readonly string _directory;
+    private readonly FileStream _json;
+    private StreamWriter _csv;
+    private readonly List<string> _columns = new();
+    private readonly HashSet<string> _columnSet = new();
+    private readonly ArrayBufferWriter<byte> _buffer = new(1024);
+    private readonly StringBuilder _row = new();
+
+    public TrialResultWriter(string directory)
+    {
+        _directory = directory;
+        _json = new FileStream(Path.Combine(directory, ResultFile), FileMode.Append, FileAccess.Write, FileShare.Read, 16384);
+        string csvPath = Path.Combine(directory, ProgressFile);
+        if (File.Exists(csvPath) && new FileInfo(csvPath).Length > 0)
+        {
+            using (var reader = new StreamReader(csvPath))
+                foreach (string column in CsvSplit(reader.ReadLine() ?? ""))
+                    AddColumn(column);
+        }
+        _csv = OpenCsv(csvPath);
+    }
+
+    public void Write(IReadOnlyDictionary<string, object?> result)
+    {
+        _json.Write(ResultRecord.ToJsonLine(result, _buffer));
+        var flat = ResultRecord.Flatten(result).ToList();
+        bool newColumns = false;
+        foreach (var (key, _) in flat)
+            newColumns |= AddColumn(key);
+        if (newColumns)
+            RewriteCsvWithColumns();
+        var values = flat.ToDictionary(kv => kv.Key, kv => kv.Value);
+        _row.Clear();
+        for (int i = 0; i < _columns.Count; i++)
+        {
+            if (i > 0) _row.Append(',');
+            if (values.TryGetValue(_columns[i], out object? value))
+                _row.Append(ResultRecord.ToCsvField(value));
+        }
+        _csv.Write(_row.Append('\n'));
+    }
+
+    public void Flush()
+    {
+        _json.Flush();
+        _csv.Flush();
+    }
+
+    public void Dispose()
+    {
+        _json.Dispose();
+        _csv.Dispose();
+    }
+
+    private bool AddColumn(string key)
+    {
+        if (!_columnSet.Add(key))
+            return false;
+        _columns.Add(key);
+        return true;
+    }
+
+    private static StreamWriter OpenCsv(string path) =>
+        new(new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read, 16384), new UTF8Encoding(false)) { NewLine = "\n" };
+
+    // A key that appears after the first result widens the table: rewrite the file with the new header
+    // (rows so far get empty cells), atomically, so that readers see every column. This is rare.
+    private void RewriteCsvWithColumns()
+    {
+        string path = Path.Combine(_directory, ProgressFile);
+        _csv.Dispose();
+        string[] lines = File.Exists(path) ? File.ReadAllLines(path) : [];
+        string temp = path + ".tmp";
+        using (var writer = new StreamWriter(temp, false, new UTF8Encoding(false)) { NewLine = "\n" })
+        {
+            writer.WriteLine(string.Join(",", _columns.Select(c => ResultRecord.ToCsvField(c))));
+            foreach (string line in lines.Skip(1))
+            {
+                int fields = CsvSplit(line).Count;
+                writer.WriteLine(line + new string(',', Math.Max(0, _columns.Count - fields)));
+            }
+        }
+        File.Move(temp, path, overwrite: true);
+        _csv = OpenCsv(path);
+    }
+
+    /// <summary>Splits one CSV line, honouring quotes.</summary>
+    public static List<string> CsvSplit(string line)
+    {
+        var fields = new List<string>();
+        var current = new StringBuilder();
+        bool quoted = false;
+        for (int i = 0; i < line.Length; i++)
+        {
+            char c = line[i];
+            if (quoted)
+            {
+                if (c == '"' && i + 1 < line.Length && line[i + 1] == '"') { current.Append('"'); i++; }
+                else if (c == '"') quoted = false;
+                else current.Append(c);
+            }
+            else if (c == '"') quoted = true;
+            else if (c == ',') { fields.Add(current.ToString()); current.Clear(); }
+            else current.Append(c);
+        }
+        if (line.Length > 0) fields.Add(current.ToString());
+        return fields;
+    }
+}

@@ -1,0 +1,84 @@
+using System.Diagnostics;
+using TuneSharp.Execution;
+
+namespace TuneSharp;
+
+/// <summary>
+/// What a running trial sees (Ray's <c>ray.train</c> session): its config, where to write, and
+/// <see cref="ReportAsync"/> to report metrics and checkpoints. One context per run of a trial.
+/// </summary>
+public sealed class TrialContext
+{
+    private readonly TrialRun _run;
+    private readonly Stopwatch _sinceLastReport = Stopwatch.StartNew();
+    private Checkpoint? _checkpoint;
+
+    internal TrialContext(TrialRun run, Checkpoint? restoredFrom)
+    {
+        _run = run;
+        _checkpoint = restoredFrom;
+    }
+
+    /// <summary>The trial's resolved config (Ray's <c>config</c> argument).</summary>
+    public Config Config => _run.Config;
+
+    /// <summary>The trial's id, e.g. <c>1a2b3_00000</c>.</summary>
+    public string TrialId => _run.TrialId;
+
+    /// <summary>The trial's name, e.g. <c>TrainMnist_1a2b3_00000</c>.</summary>
+    public string TrialName => _run.TrialName;
+
+    /// <summary>The trial's folder in storage; the trial may write its own files here.</summary>
+    public string TrialDirectory => _run.TrialDirectory;
+
+    /// <summary>The logical resources given to the trial (use <see cref="Resources.Cpu"/> as the thread count).</summary>
+    public Resources Resources => _run.Resources;
+
+    /// <summary>A seed for the trial's own randomness: derived from the experiment's seed and the trial's index,
+    /// so reruns of a seeded experiment are reproducible.</summary>
+    public int Seed => _run.Seed;
+
+    /// <summary>How many results the trial has reported across all its runs.</summary>
+    public long Iteration => _run.Iteration;
+
+    /// <summary>Cancelled when the trial is stopped, paused or the experiment ends; pass it to long operations.</summary>
+    public CancellationToken CancellationToken => _run.CancellationToken;
+
+    /// <summary>The latest checkpoint of this trial (to resume from after a pause, a failure or an exploit),
+    /// or null when there is none (Ray's <c>train.get_checkpoint()</c>).</summary>
+    public Checkpoint? GetCheckpoint() => _checkpoint;
+
+    /// <summary>
+    /// Reports metrics, and optionally a checkpoint, as one training iteration (Ray's <c>train.report</c>).
+    /// Returns when TuneSharp has stored the result; throws <see cref="TrialStoppedException"/> when the trial
+    /// is to end, so training stops promptly.
+    /// </summary>
+    public async ValueTask ReportAsync(Metrics metrics, Checkpoint? checkpoint = null)
+    {
+        ArgumentNullException.ThrowIfNull(metrics);
+        _run.ThrowIfStopped();
+        double seconds = _sinceLastReport.Elapsed.TotalSeconds;
+        string? staged = checkpoint is null ? null : _run.Stage(checkpoint);
+        var report = new TrialReport(new Dictionary<string, object?>(metrics), staged, seconds);
+        TrialStopReason? verdict = await _run.SendAsync(report).ConfigureAwait(false);
+        _sinceLastReport.Restart();
+        if (staged is not null && report.PersistedCheckpoint is { } persisted)
+            _checkpoint = Checkpoint.AtPath(persisted);
+        if (verdict is { } reason)
+            throw _run.Stopped(reason);
+    }
+
+    /// <summary>Saves a checkpoint without a result (the class API's save before a pause or at the end).</summary>
+    internal async ValueTask SaveCheckpointOnlyAsync(Checkpoint checkpoint)
+    {
+        string staged = _run.Stage(checkpoint);
+        var report = new TrialReport(null, staged, 0);
+        await _run.SendAsync(report).ConfigureAwait(false);
+        if (report.PersistedCheckpoint is { } persisted)
+            _checkpoint = Checkpoint.AtPath(persisted);
+    }
+
+    /// <summary>The synchronous form of <see cref="ReportAsync"/>, for synchronous trainables.</summary>
+    public void Report(Metrics metrics, Checkpoint? checkpoint = null) =>
+        ReportAsync(metrics, checkpoint).AsTask().GetAwaiter().GetResult();
+}

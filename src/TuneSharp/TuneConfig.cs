@@ -1,0 +1,65 @@
+using TuneSharp.Schedulers;
+using TuneSharp.Search;
+
+namespace TuneSharp;
+
+/// <summary>How to search (Ray Tune's <c>tune.TuneConfig</c>); validated when <see cref="Tuner.FitAsync"/> starts.</summary>
+public sealed class TuneConfig
+{
+    /// <summary>The metric to optimise; passed to the searcher and scheduler unless they name their own.
+    /// <value>The default value is null.</value></summary>
+    public string? Metric { get; init; }
+
+    /// <summary>Whether to minimise or maximise <see cref="Metric"/>. <value>The default value is null.</value></summary>
+    public Mode? Mode { get; init; }
+
+    /// <summary>How many times to sample the search space (each grid combination counts once per sample);
+    /// -1 runs until a stopper or <see cref="TimeBudget"/> ends the experiment. <value>The default value is 1.</value></summary>
+    public int NumSamples { get; init; } = 1;
+
+    /// <summary>The search algorithm. <value>The default is a <see cref="BasicVariantGenerator"/> (random and grid search).</value></summary>
+    public ISearcher? SearchAlg { get; init; }
+
+    /// <summary>The trial scheduler. <value>The default is a <see cref="FifoScheduler"/>.</value></summary>
+    public ITrialScheduler? Scheduler { get; init; }
+
+    /// <summary>At most this many trials run at once; 0 lets the resources decide. <value>The default value is 0.</value></summary>
+    public int MaxConcurrentTrials { get; init; }
+
+    /// <summary>Wall-clock limit of the experiment (Ray's <c>time_budget_s</c>); running trials are stopped at it.
+    /// <value>The default value is null (no limit).</value></summary>
+    public TimeSpan? TimeBudget { get; init; }
+
+    /// <summary>Names a trial from its info (Ray's <c>trial_name_creator</c>). <value>The default is <c>&lt;trainable&gt;_&lt;trial id&gt;</c>.</value></summary>
+    public Func<TrialInfo, string>? TrialNameCreator { get; init; }
+
+    /// <summary>Names a trial's folder (Ray's <c>trial_dirname_creator</c>); the result is sanitised.
+    /// <value>The default is Ray's <c>&lt;name&gt;_&lt;index&gt;_&lt;params&gt;_&lt;date&gt;</c>.</value></summary>
+    public Func<TrialInfo, string>? TrialDirnameCreator { get; init; }
+
+    /// <summary>Seed for the default searcher, the schedulers' randomness and <see cref="TrialContext.Seed"/>.
+    /// <value>The default value is null (random).</value></summary>
+    public int? Seed { get; init; }
+
+    /// <summary>The logical resources trials share (Ray's cluster resources).
+    /// <value>The default is <see cref="Environment.ProcessorCount"/> CPUs and no GPU.</value></summary>
+    public Resources? AvailableResources { get; init; }
+
+    internal void Validate()
+    {
+        if (NumSamples == 0 || NumSamples < -1)
+            throw new TuneException($"TuneConfig.NumSamples is {NumSamples}; use a positive number of samples, or -1 to sample until stopped.");
+        if (MaxConcurrentTrials < 0)
+            throw new TuneException($"TuneConfig.MaxConcurrentTrials is {MaxConcurrentTrials}; use 0 (no limit) or a positive number.");
+        if (TimeBudget is { } budget && budget <= TimeSpan.Zero)
+            throw new TuneException($"TuneConfig.TimeBudget is {budget}; use a positive duration or null.");
+        if (Metric is not null && Mode is null)
+            throw new TuneException($"TuneConfig.Metric is '{Metric}' but Mode is not set; set Mode = Mode.Min or Mode.Max.");
+        if (Mode is not null && Metric is null)
+            throw new TuneException($"TuneConfig.Mode is {Mode} but Metric is not set; name the metric to optimise.");
+        if (NumSamples == -1 && TimeBudget is null && SearchAlg is null)
+        {
+            // Allowed (a stopper may end it), but worth nothing without one: checked with the stop criteria in Tuner.
+        }
+    }
+}

@@ -1,0 +1,91 @@
+using System.Globalization;
+using TuneSharp.Execution;
+using TuneSharp.Reporting;
+using TuneSharp.Results;
+using TuneSharp.Schedulers;
+using TuneSharp.Search;
+using TuneSharp.Storage;
+
+namespace TuneSharp;
+
+/// <summary>
+/// Runs an experiment (Ray Tune's <c>tune.Tuner</c>): samples configs from the search space, runs a trial
+/// per config in parallel, stops poor ones early, and returns a <see cref="ResultGrid"/>. Everything is
+/// validated before the first trial starts.
+/// </summary>
+public sealed class Tuner
+{
+    private readonly TrainableDefinition _trainable;
+    private readonly SearchSpace _space;
+    private readonly TuneConfig _tuneConfig;
+    private readonly RunConfig _runConfig;
+
+    /// <summary>A tuner for any trainable (function or class, with resources).</summary>
+    public Tuner(TrainableDefinition trainable, SearchSpace? paramSpace = null, TuneConfig? tuneConfig = null, RunConfig? runConfig = null)
+    {
+        _trainable = trainable ?? throw new ArgumentNullException(nameof(trainable));
+        _space = paramSpace ?? new SearchSpace();
+        _tuneConfig = tuneConfig ?? new TuneConfig();
+        _runConfig = runConfig ?? new RunConfig();
+    }
+
+    /// <summary>A tuner for an asynchronous function trainable.</summary>
+    public Tuner(Func<TrialContext, Task> trainable, SearchSpace? paramSpace = null, TuneConfig? tuneConfig = null, RunConfig? runConfig = null)
+        : this(TrainableDefinition.FromFunction(trainable), paramSpace, tuneConfig, runConfig) { }
+
+    /// <summary>A tuner for a synchronous function trainable.</summary>
+    public Tuner(Action<TrialContext> trainable, SearchSpace? paramSpace = null, TuneConfig? tuneConfig = null, RunConfig? runConfig = null)
+        : this(TrainableDefinition.FromFunction(trainable), paramSpace, tuneConfig, runConfig) { }
+
+    /// <summary>Runs the experiment to the end (Ray's <c>Tuner.fit()</c>).</summary>
+    /// <exception cref="TuneException">The configuration is invalid, or a trial did not report the configured metric.</exception>
+    public async Task<ResultGrid> FitAsync(CancellationToken cancellationToken = default)
+    {
+        Validate();
+        var callbacks = new List<TuneCallback>(_runConfig.Callbacks);
+        if (_runConfig.Verbose >= 1)
+            callbacks.Add(new ConsoleStatusReporter(_runConfig.Verbose));
+        var runConfig = CopyWithCallbacks(callbacks);
+        ISearcher searcher = _tuneConfig.SearchAlg ?? new BasicVariantGenerator();
+        ITrialScheduler scheduler = _tuneConfig.Scheduler ?? new FifoScheduler();
+        var controller = new TuneController(_trainable, _space, _tuneConfig, runConfig, searcher, scheduler, new InProcessExecutor());
+        string name = _runConfig.Name ?? TrialNaming.Sanitize(
+            $"{_trainable.Name}_{_runConfig.TimeProvider.GetLocalNow().ToString(TrialNaming.DateFormat, CultureInfo.InvariantCulture)}");
+        string path = Path.Combine(_runConfig.ResolveStoragePath(), name);
+        return await controller.RunAsync(path, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The synchronous form of <see cref="FitAsync"/>.</summary>
+    public ResultGrid Fit() => FitAsync().GetAwaiter().GetResult();
+
+    private void Validate()
+    {
+        _tuneConfig.Validate();
+        _runConfig.Validate();
+        _trainable.Resources.Validate($"Trainable '{_trainable.Name}'");
+        _space.Validate();
+        var checkpoints = _runConfig.CheckpointConfig;
+        if (!_trainable.IsClassTrainable && (checkpoints.CheckpointFrequency > 0 || checkpoints.CheckpointAtEnd))
+            throw new TuneException(
+                $"CheckpointConfig.{(checkpoints.CheckpointFrequency > 0 ? $"CheckpointFrequency = {checkpoints.CheckpointFrequency}" : "CheckpointAtEnd = true")} only applies to class trainables, " +
+                $"but '{_trainable.Name}' is a function. Pass a checkpoint to trial.ReportAsync(metrics, checkpoint) instead, as Ray's function API does.");
+        if (_tuneConfig.SearchAlg is not null and not BasicVariantGenerator)
+            foreach (var (path, primitive) in _space.Parameters())
+                if (primitive is GridSearch)
+                    throw new TuneException($"Search space parameter '{path}' is a GridSearch, which only the default BasicVariantGenerator expands; {_tuneConfig.SearchAlg.GetType().Name} cannot. Use Tune.Choice for '{path}', or drop SearchAlg.");
+    }
+
+    private RunConfig CopyWithCallbacks(IReadOnlyList<TuneCallback> callbacks) => new()
+    {
+        Name = _runConfig.Name,
+        StoragePath = _runConfig.StoragePath,
+        Stop = _runConfig.Stop,
+        CheckpointConfig = _runConfig.CheckpointConfig,
+        FailureConfig = _runConfig.FailureConfig,
+        Callbacks = callbacks,
+        Verbose = _runConfig.Verbose,
+        LoggerFactory = _runConfig.LoggerFactory,
+        TimeProvider = _runConfig.TimeProvider,
+        StateSnapshotInterval = _runConfig.StateSnapshotInterval,
+    };
+}
