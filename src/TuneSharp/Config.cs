@@ -54,6 +54,8 @@ public sealed class Config : IReadOnlyDictionary<string, object?>
 
     internal static T ConvertValue<T>(object? raw, string path)
     {
+        if (raw is Search.Unresolved)
+            throw new Search.UnresolvedDependencyException(path);
         if (raw is T typed)
             return typed;
         try

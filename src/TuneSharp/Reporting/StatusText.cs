@@ -5,8 +5,10 @@ namespace TuneSharp.Reporting;
 /// <summary>The pieces of the "Tune Status" view shared by the live table and the plain-text fallback.</summary>
 internal static class StatusText
 {
+    // "Now" comes from the experiment's injected clock (start + elapsed), never DateTime.Now, so a fake
+    // clock in tests and the table agree.
     public static string Header(ExperimentStatus status) =>
-        $"Current time: {DateTime.Now:yyyy-MM-dd HH:mm:ss}  Running for: {status.Elapsed:hh\\:mm\\:ss\\.ff}  Memory: {Memory()}";
+        $"Current time: {status.Started + status.Elapsed:yyyy-MM-dd HH:mm:ss}  Running for: {status.Elapsed:hh\\:mm\\:ss\\.ff}  Memory: {Memory()}";
 
     public static string Counts(ExperimentStatus status) =>
         $"Trials: {status.CountsByStatus.Values.Sum()} (" +

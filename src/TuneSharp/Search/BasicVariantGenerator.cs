@@ -83,7 +83,7 @@ public sealed class BasicVariantGenerator : ISearcher
                 yield return (none, grid);
     }
 
-    // Ray's order: the first grid parameter varies fastest.
+    // Ray's order: the first grid parameter (by path, see SpaceWalker.Grids) varies fastest.
     private static IEnumerable<Dictionary<string, object?>> GridProduct(IReadOnlyList<(string Path, GridSearch Grid)> grids)
     {
         var index = new int[grids.Count];

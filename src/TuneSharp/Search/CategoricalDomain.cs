@@ -30,7 +30,8 @@ public sealed class CategoricalDomain : Domain
 
 /// <summary>
 /// A value computed from the rest of the resolved config (Ray Tune's <c>tune.sample_from</c>).
-/// Functions are resolved after every other parameter, in the order they appear.
+/// Functions are resolved after every other parameter, in the order they appear; one that reads another
+/// function's value not resolved yet is retried after it, as in Ray.
 /// </summary>
 public sealed class FunctionDomain : Domain
 {

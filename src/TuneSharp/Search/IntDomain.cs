@@ -65,9 +65,12 @@ public sealed class IntDomain : Domain
             throw Invalid(path, $"the log-scale lower bound {Lower} of {this} must be at least 1", "Use a lower bound >= 1, or Tune.RandInt.");
         if (Sampler == NumericSampler.LogUniform && (!(Base > 0) || Base == 1))
             throw Invalid(path, $"the logarithm base {Base} of {this} must be positive and not 1", "Use base 10, 2 or Math.E.");
-        if (Q is { } quantum && Lower + quantum > Upper && Lower % quantum != 0 && Upper % quantum != 0)
+        if (Q is { } quantum && FirstMultipleFrom(Lower, quantum) > Upper)
             throw Invalid(path, $"no multiple of q = {quantum} lies in [{Lower}, {Upper}] for {this}", "Widen the range or reduce q.");
     }
+
+    // The smallest multiple of q at or above value (also for negative values, where % is negative).
+    private static long FirstMultipleFrom(long value, long q) => value + (q - ((value % q) + q) % q) % q;
 
     /// <inheritdoc />
     public override string ToString() => (Sampler, Q) switch

@@ -5,7 +5,7 @@ namespace TuneSharp.Search;
 /// <summary>
 /// A search space (Ray Tune's <c>param_space</c> dict): parameter names mapped to primitives from
 /// <see cref="Tune"/>, nested spaces, lists, or plain constants. Insertion order is kept, and it decides
-/// the order in which grids are expanded and functions are resolved.
+/// the order in which functions are resolved; grids expand in path order, as in Ray.
 /// </summary>
 public sealed class SearchSpace : IEnumerable<KeyValuePair<string, object?>>
 {

@@ -58,9 +58,31 @@ internal static class SpaceWalker
                 Collect(child, childPath, found);
     }
 
-    /// <summary>The grid searches of a space, in declaration order (the first varies fastest, as Ray).</summary>
+    /// <summary>The grid searches of a space sorted by path, as Ray's <c>parse_spec_vars</c> sorts its grid
+    /// variables, so that the same space expands in the same trial order as in Ray (the first varies fastest).</summary>
     public static IReadOnlyList<(string Path, GridSearch Grid)> Grids(SearchSpace space) =>
-        Primitives(space).Where(p => p.Primitive is GridSearch).Select(p => (p.Path, (GridSearch)p.Primitive)).ToList();
+        Primitives(space).Where(p => p.Primitive is GridSearch).Select(p => (p.Path, (GridSearch)p.Primitive))
+            .OrderBy(g => g.Path, PathOrder.Instance).ToList();
+
+    /// <summary>Orders '/'-joined paths as Python orders Ray's path tuples: segment by segment, ordinally,
+    /// list indices by number.</summary>
+    private sealed class PathOrder : IComparer<string>
+    {
+        public static readonly PathOrder Instance = new();
+
+        public int Compare(string? x, string? y)
+        {
+            string[] a = x!.Split('/'), b = y!.Split('/');
+            for (int i = 0; i < Math.Min(a.Length, b.Length); i++)
+            {
+                int order = int.TryParse(a[i], out int m) && int.TryParse(b[i], out int n)
+                    ? m.CompareTo(n) : string.CompareOrdinal(a[i], b[i]);
+                if (order != 0)
+                    return order;
+            }
+            return a.Length.CompareTo(b.Length);
+        }
+    }
 
     /// <summary>
     /// Resolves a space: grid values from <paramref name="grid"/>, fixed values from <paramref name="preset"/>
@@ -71,19 +93,36 @@ internal static class SpaceWalker
     {
         var pending = new List<(string Path, FunctionDomain Function)>();
         var root = (Dictionary<string, object?>)ResolveNode(space, "", random, grid, preset, pending)!;
-        foreach (var (path, function) in pending)
+        // As Ray's _resolve_domain_vars: a function that reads a SampleFrom not resolved yet is retried in a
+        // later pass, so functions may depend on each other in any declaration order.
+        while (pending.Count > 0)
         {
-            object? value;
-            try
+            var deferred = new List<(string Path, FunctionDomain Function)>();
+            string? blockedOn = null;
+            foreach (var (path, function) in pending)
             {
-                value = function.Function(new Config(root));
+                object? value;
+                try
+                {
+                    value = function.Function(new Config(root));
+                }
+                catch (UnresolvedDependencyException e)
+                {
+                    deferred.Add((path, function));
+                    blockedOn ??= e.Path;
+                    continue;
+                }
+                catch (Exception e)
+                {
+                    throw new TuneException(
+                        $"Search space parameter '{path}': its SampleFrom function threw {e.GetType().Name}: {e.Message} Fix the function so that it works on the resolved config.", e);
+                }
+                SetAt(root, path, value);
             }
-            catch (Exception e)
-            {
+            if (deferred.Count == pending.Count)
                 throw new TuneException(
-                    $"Search space parameter '{path}': its SampleFrom function threw {e.GetType().Name}: {e.Message} Fix the function so that it works on the resolved config.", e);
-            }
-            SetAt(root, path, value);
+                    $"Search space parameter '{deferred[0].Path}': its SampleFrom function reads '{blockedOn}', which depends on it in turn. Break the cycle between these SampleFrom functions.");
+            pending = deferred;
         }
         return root;
     }
@@ -100,7 +139,7 @@ internal static class SpaceWalker
                 return grid.TryGetValue(path, out object? gridValue) ? gridValue : gs.Values[0];
             case FunctionDomain function:
                 pending.Add((path, function));
-                return null;
+                return Unresolved.Value;
             case Domain domain:
                 object? sampled = domain.Sample(random, Config.Empty);
                 // A chosen category may be a nested space: resolve it in place.
@@ -178,4 +217,18 @@ internal static class SpaceWalker
             Walk(value, key);
         return flat;
     }
+}
+
+/// <summary>The placeholder of a SampleFrom that is not resolved yet.</summary>
+internal sealed class Unresolved
+{
+    public static readonly Unresolved Value = new();
+
+    public override string ToString() => "<SampleFrom not resolved yet>";
+}
+
+/// <summary>Thrown when a SampleFrom function reads a value that is still <see cref="Unresolved"/>.</summary>
+internal sealed class UnresolvedDependencyException(string path) : Exception($"'{path}' is a SampleFrom that is not resolved yet.")
+{
+    public string Path { get; } = path;
 }

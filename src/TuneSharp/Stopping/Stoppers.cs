@@ -20,7 +20,7 @@ public sealed class MaximumIterationStopper(int maxIterations) : Stopper
 /// <summary>
 /// Stops a trial whose metric has plateaued (Ray's <c>TrialPlateauStopper</c>): after
 /// <see cref="GracePeriod"/> results, when the standard deviation of the last <see cref="NumResults"/>
-/// values is below <see cref="Std"/> (and the value is better than <see cref="MetricThreshold"/>, if set).
+/// values is below <see cref="Std"/> (and the value has reached <see cref="MetricThreshold"/>, if set).
 /// </summary>
 public sealed class TrialPlateauStopper(string metric) : Stopper
 {
@@ -34,7 +34,7 @@ public sealed class TrialPlateauStopper(string metric) : Stopper
     public int NumResults { get; init; } = 4;
     /// <summary>Results before the rule applies. <value>The default value is 4.</value></summary>
     public int GracePeriod { get; init; } = 4;
-    /// <summary>Only stop when the metric is better than this (by <see cref="Mode"/>). <value>The default value is null.</value></summary>
+    /// <summary>Only stop when the metric is at least as good as this (by <see cref="Mode"/>). <value>The default value is null.</value></summary>
     public double? MetricThreshold { get; init; }
     /// <summary>Direction for <see cref="MetricThreshold"/>. <value>The default value is <see cref="TuneSharp.Mode.Min"/>.</value></summary>
     public Mode Mode { get; init; } = Mode.Min;
@@ -51,7 +51,8 @@ public sealed class TrialPlateauStopper(string metric) : Stopper
         _history[trialId] = (window, ++count);
         if (count < GracePeriod || window.Count < NumResults)
             return false;
-        if (MetricThreshold is { } threshold && !Mode.IsBetter(value, threshold))
+        // As Ray: keep going only while the value is strictly worse than the threshold (reaching it counts).
+        if (MetricThreshold is { } threshold && Mode.IsBetter(threshold, value))
             return false;
         return Statistics.StdDev(window) < Std;
     }

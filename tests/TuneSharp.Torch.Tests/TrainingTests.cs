@@ -1,0 +1,116 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace TuneSharp.Torch.Tests;
+
+public sealed class TrainingTests
+{
+    public TrainingTests() => TorchTestSetup.Init();
+
+    [Fact]
+    public async Task TrainOneEpoch_SmallCnnOnRealSubset_LearnsFashionMnist()
+    {
+        using var data = await FashionMnist.LoadAsync(TestData.FashionMnistDir, trainSize: 1000, testSize: 500, seed: 1);
+        manual_seed(1);
+        using var model = FashionMnistModels.Create();
+        using var optimizer = Sgd.Create(model, learningRate: 0.05, momentum: 0.9);
+        double before = TorchTraining.Evaluate(model, data.TestImages, data.TestLabels);
+
+        double firstLoss = TorchTraining.TrainOneEpoch(model, optimizer, data.TrainImages, data.TrainLabels, batchSize: 32, seed: 1);
+        double lastLoss = firstLoss;
+        for (int epoch = 2; epoch <= 3; epoch++)
+            lastLoss = TorchTraining.TrainOneEpoch(model, optimizer, data.TrainImages, data.TrainLabels, batchSize: 32, seed: epoch);
+        double after = TorchTraining.Evaluate(model, data.TestImages, data.TestLabels, batchSize: 128);
+
+        Assert.InRange(before, 0.0, 0.3);
+        Assert.True(lastLoss < firstLoss, $"loss {firstLoss} -> {lastLoss}");
+        Assert.True(after > 0.6, $"accuracy {before} -> {after}");
+    }
+
+    [Fact]
+    public void TrainOneEpoch_SameSeeds_SameLoss()
+    {
+        double Run()
+        {
+            manual_seed(3);
+            using var x = randn(64, 1, 28, 28);
+            using var y = randint(0, 10, [64]);
+            using var model = new SmallCnn();
+            using var optimizer = Sgd.Create(model, 0.01, 0.5);
+            return TorchTraining.TrainOneEpoch(model, optimizer, x, y, batchSize: 16, seed: 5);
+        }
+
+        Assert.Equal(Run(), Run());
+    }
+
+    [Fact]
+    public void TrainOneEpochAndEvaluate_AfterWarmUp_LeaveNoLiveTensorsBehind()
+    {
+        using var x = randn(40, 1, 28, 28);
+        using var y = randint(0, 10, [40]);
+        using var model = new SmallCnn();
+        using var optimizer = Sgd.Create(model, 0.01, 0.9);
+        TorchTraining.TrainOneEpoch(model, optimizer, x, y, batchSize: 16, seed: 1); // creates the momentum buffers
+        long live = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+
+        TorchTraining.TrainOneEpoch(model, optimizer, x, y, batchSize: 16, seed: 2);
+        TorchTraining.Evaluate(model, x, y, batchSize: 16);
+
+        Assert.Equal(live, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+    }
+
+    [Fact]
+    public void TrainOneEpoch_CancelledToken_Throws()
+    {
+        using var x = randn(8, 1, 28, 28);
+        using var y = zeros(8, dtype: ScalarType.Int64);
+        using var model = new SmallCnn();
+        using var optimizer = Sgd.Create(model, 0.01);
+
+        Assert.Throws<OperationCanceledException>(() =>
+            TorchTraining.TrainOneEpoch(model, optimizer, x, y, cancellationToken: new CancellationToken(canceled: true)));
+    }
+
+    [Fact]
+    public void TrainOneEpoch_MismatchedLabels_Throws()
+    {
+        using var x = randn(8, 1, 28, 28);
+        using var y = zeros(7, dtype: ScalarType.Int64);
+        using var model = new SmallCnn();
+        using var optimizer = Sgd.Create(model, 0.01);
+
+        Assert.Throws<ArgumentException>(() => TorchTraining.TrainOneEpoch(model, optimizer, x, y));
+        Assert.Throws<ArgumentException>(() => TorchTraining.Evaluate(model, x, y));
+    }
+
+    [Fact]
+    public void Evaluate_DoesNotRecordGradients()
+    {
+        using var x = randn(10, 1, 28, 28);
+        using var y = zeros(10, dtype: ScalarType.Int64);
+        using var model = new SmallCnn();
+
+        double accuracy = TorchTraining.Evaluate(model, x, y, batchSize: 3);
+
+        Assert.InRange(accuracy, 0.0, 1.0);
+        Assert.All(model.parameters(), p => Assert.Null(p.grad));
+        Assert.True(is_grad_enabled());
+    }
+
+    [Fact]
+    public void SetHyperparameters_ChangesEveryGroupAndKeepsOthers()
+    {
+        using var model = new SmallCnn();
+        using var optimizer = Sgd.Create(model, learningRate: 0.1, momentum: 0.9);
+
+        Sgd.SetHyperparameters(optimizer, learningRate: 0.02);
+        Assert.Equal((0.02, (double?)0.9), Sgd.GetHyperparameters(optimizer));
+        Sgd.SetHyperparameters(optimizer, momentum: 0.5);
+        Assert.Equal((0.02, (double?)0.5), Sgd.GetHyperparameters(optimizer));
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => Sgd.SetHyperparameters(optimizer, learningRate: 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Sgd.Create(model, 0.1, momentum: -1));
+        using var adam = optim.Adam(model.parameters());
+        Assert.Throws<ArgumentException>(() => Sgd.SetHyperparameters(adam, momentum: 0.9));
+    }
+}
