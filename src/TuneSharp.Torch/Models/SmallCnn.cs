@@ -6,9 +6,9 @@ namespace TuneSharp.Torch;
 
 /// <summary>
 /// A LeNet-5-style network for 1×28×28 images: two 5×5 convolutions with max pooling, then three
-/// fully connected layers. About 62,000 parameters: one epoch over 60,000 FashionMNIST images takes
-/// seconds on one thread and reaches about 83% test accuracy, so a tuning run on a laptop CPU
-/// finishes in minutes, where ResNet18 would take hours.
+/// fully connected layers, 61,706 parameters. One epoch over the 60,000 FashionMNIST images takes
+/// about 5 s of one core (batch 128) and reaches 81% (lr 0.01) to 85% (lr 0.05) test accuracy with
+/// momentum 0.9, so a tuning run on a laptop CPU finishes in minutes where ResNet18 takes hours.
 /// </summary>
 public sealed class SmallCnn : Module<Tensor, Tensor>
 {

@@ -145,8 +145,10 @@ public static class LibTorchCompatibility
             foreach (string line in File.ReadLines("/proc/self/maps"))
             {
                 int slash = line.IndexOf('/');
-                if (slash >= 0 && Path.GetFileName(line[slash..]).StartsWith(name, StringComparison.Ordinal))
-                    return line[slash..];
+                if (slash < 0) continue;
+                string path = line[slash..];
+                if (Path.GetFileName(path).StartsWith(name, StringComparison.Ordinal) && File.Exists(path)) // not "... (deleted)"
+                    return path;
             }
         }
         catch (IOException) { } // no procfs (containers without /proc): fall back to searching

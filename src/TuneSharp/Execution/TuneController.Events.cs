@@ -162,7 +162,7 @@ internal sealed partial class TuneController
         switch (trial.PendingAction)
         {
             case TrialAction.Pause:
-                trial.Status = TrialStatus.Paused;
+                trial.Status = _interrupted ? TrialStatus.Pending : TrialStatus.Paused;
                 _waiting.Add(trial);
                 _logger.LogInformation("Trial {Trial} paused at iteration {Iteration}", trial.Name, trial.Iteration);
                 break;
@@ -224,7 +224,9 @@ internal sealed partial class TuneController
             string staged = Path.Combine(trial.Directory, $".staging_checkpoint_{Guid.NewGuid():N}");
             Checkpoint.CopyDirectory(source, staged);
             var copy = new TrialReport(null, staged, 0);
-            trial.RestoreFrom = PersistCheckpoint(trial, copy, trial.LastResult);
+            // The copy carries the source's result, so the trial continues at the source's iteration.
+            var sourceMetrics = _trials.SelectMany(t => t.Checkpoints.Kept).FirstOrDefault(c => c.Path == source)?.Metrics;
+            trial.RestoreFrom = PersistCheckpoint(trial, copy, sourceMetrics ?? trial.LastResult);
             if (_pins.TryGetValue(source, out int count))
             {
                 if (count <= 1) _pins.Remove(source); else _pins[source] = count - 1;

@@ -37,7 +37,7 @@ internal sealed partial class TuneController
     private readonly HashSet<Trial> _dirtyWriters = new();
     private readonly Dictionary<string, int> _pins = new();
     private readonly CancellationTokenSource _experimentCancellation = new();
-    private readonly string _experimentHex = Guid.NewGuid().ToString("N")[..5];
+    private string _experimentHex = Guid.NewGuid().ToString("N")[..5];
     private readonly int _seed;
     private ExperimentStore _store = null!;
     private DateTimeOffset _started;
@@ -45,6 +45,7 @@ internal sealed partial class TuneController
     private int _running;
     private bool _searcherFinished;
     private bool _stopping;
+    private bool _interrupted;
     private Exception? _fatal;
     private bool _stateDirty = true;
     private long _lastStateWrite;
@@ -68,7 +69,7 @@ internal sealed partial class TuneController
 
     public string ExperimentPath => _store.Path;
 
-    public async Task<ResultGrid> RunAsync(string experimentPath, CancellationToken cancellationToken)
+    public async Task<ResultGrid> RunAsync(string experimentPath, ExperimentResume? resume, CancellationToken cancellationToken)
     {
         _pool.EnsureCanEverFit(_trainable.Resources, $"Trainable '{_trainable.Name}'");
         _started = _time.GetLocalNow();
@@ -77,6 +78,8 @@ internal sealed partial class TuneController
         _store.WriteTunerSettings(TunerSettings());
         _searcher.Setup(new SearcherSetup(_space, _tuneConfig.Metric, _tuneConfig.Mode, _tuneConfig.NumSamples, _seed));
         _scheduler.Setup(_tuneConfig.Metric, _tuneConfig.Mode, _seed);
+        if (resume is not null)
+            Resume(resume);
         _logger.LogInformation("Experiment {Path} started: {Scheduler}", _store.Path, string.Join(" ", _scheduler.StatusLines()));
         Notify(c => c.OnExperimentStart(_store.Path));
         try
@@ -143,7 +146,7 @@ internal sealed partial class TuneController
     private void OnTick(CancellationToken cancellationToken)
     {
         if (cancellationToken.IsCancellationRequested)
-            StopAll("the experiment was cancelled");
+            StopAll("the experiment was cancelled", interrupt: true);
         else if (_tuneConfig.TimeBudget is { } budget && Elapsed >= budget)
             StopAll($"the time budget of {budget} was reached");
         else if (_runConfig.Stop?.ShouldStopAll() == true)
@@ -224,6 +227,8 @@ internal sealed partial class TuneController
         trial.Writer = new TrialResultWriter(trial.Directory);
         string? restore = trial.RestoreFrom ?? trial.Checkpoints.Latest?.Path;
         trial.RestoreFrom = null;
+        if (restore is not null)
+            RewindTo(trial, restore);
         var run = new TrialRun(trial.Id, trial.Name, trial.Directory, trial.Config, trial.Resources,
             unchecked(_seed * 1_000_003 + trial.Index), trial.Iteration, _channel.Writer, _experimentCancellation.Token);
         trial.Run = run;
@@ -238,17 +243,33 @@ internal sealed partial class TuneController
         return true;
     }
 
-    private void StopAll(string why)
+    /// <summary>A trial restored from a checkpoint continues from that checkpoint's iteration and time, as
+    /// Ray's do: results after it follow on from the training state it holds.</summary>
+    private static void RewindTo(Trial trial, string checkpoint)
+    {
+        if (trial.Checkpoints.Kept.FirstOrDefault(c => c.Path == checkpoint)?.Metrics is not { } metrics)
+            return;
+        if (ResultFields.TryGetDouble(metrics, ResultFields.TrainingIteration, out double iteration))
+            trial.Iteration = (long)iteration;
+        if (ResultFields.TryGetDouble(metrics, ResultFields.TimeTotalS, out double total))
+            trial.TimeTotal = total;
+    }
+
+    /// <summary>Ends every running trial. An interrupted (cancelled) experiment leaves its unfinished trials
+    /// pending, so that <see cref="Tuner.Restore(string, TrainableDefinition, SearchSpace?, TuneConfig?, RunConfig?, bool, bool)"/>
+    /// continues them; otherwise they terminate.</summary>
+    private void StopAll(string why, bool interrupt = false)
     {
         if (_stopping)
             return;
         _stopping = true;
+        _interrupted = interrupt;
         _logger.LogInformation("Stopping all trials: {Why}", why);
         foreach (Trial trial in _trials)
             if (trial.Run is { } run)
             {
-                trial.PendingAction ??= TrialAction.Stop;
-                run.RequestStop(TrialStopReason.Stop);
+                trial.PendingAction ??= interrupt ? TrialAction.Pause : TrialAction.Stop;
+                run.RequestStop(interrupt ? TrialStopReason.Pause : TrialStopReason.Stop);
             }
     }
 

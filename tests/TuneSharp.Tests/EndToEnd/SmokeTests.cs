@@ -1,4 +1,5 @@
 using TuneSharp.Schedulers;
+using TuneSharp.Search;
 
 namespace TuneSharp.Tests.EndToEnd;
 
@@ -8,7 +9,7 @@ public class SmokeTests
     public async Task FitAsync_QuadraticObjective_RunsEveryTrialAndFindsBest()
     {
         using var temp = new TempDirectory();
-        var space = new Search.SearchSpace { ["x"] = Tune.Uniform(-5, 5), ["k"] = Tune.GridSearch(1, 2) };
+        var space = new SearchSpace { ["x"] = Tune.Uniform(-5, 5), ["k"] = Tune.GridSearch(1, 2) };
         var tuner = new Tuner(async trial =>
         {
             double x = trial.Config.Get<double>("x");
@@ -28,7 +29,7 @@ public class SmokeTests
     public async Task FitAsync_Asha_StopsSomeTrialsEarly()
     {
         using var temp = new TempDirectory();
-        var space = new Search.SearchSpace { ["x"] = Tune.Uniform(0, 1) };
+        var space = new SearchSpace { ["x"] = Tune.Uniform(0, 1) };
         var tuner = new Tuner(async trial =>
         {
             double x = trial.Config.Get<double>("x");

@@ -153,7 +153,7 @@ public class SearchSpaceValidationTests
     [Fact]
     public void Validate_NestedSpaceAsGridValue_IsRejected()
     {
-        var space = new SearchSpace { ["opt"] = Tune.GridSearch(new SearchSpace { ["lr"] = Tune.Uniform(0, 1) }) };
+        var space = new SearchSpace { ["opt"] = Tune.GridSearch("sgd", new SearchSpace { ["lr"] = Tune.Uniform(0, 1) }) };
         Assert.Contains("'opt'", ValidationError(space));
     }
 

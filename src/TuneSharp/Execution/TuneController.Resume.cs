@@ -1,0 +1,142 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
+using TuneSharp.Results;
+using TuneSharp.Storage;
+
+namespace TuneSharp.Execution;
+
+/// <summary>How to resume an interrupted experiment (Ray's <c>Tuner.restore</c> options).</summary>
+/// <param name="StateFile">The experiment state snapshot to resume from.</param>
+/// <param name="ResumeErrored">Run errored trials again from their latest checkpoint.</param>
+/// <param name="RestartErrored">Run errored trials again from scratch.</param>
+internal sealed record ExperimentResume(string StateFile, bool ResumeErrored, bool RestartErrored);
+
+internal sealed partial class TuneController
+{
+    /// <summary>
+    /// Rebuilds the trials of an interrupted experiment. The snapshot gives each trial's status and config;
+    /// <c>result.json</c> and the <c>checkpoint_*</c> folders on disk are newer than the snapshot can be, so
+    /// they decide the iteration, the last result and the checkpoints. Unfinished trials continue from their
+    /// latest checkpoint; the searcher and scheduler get their saved state back.
+    /// </summary>
+    private void Resume(ExperimentResume resume)
+    {
+        using var document = JsonDocument.Parse(File.ReadAllText(resume.StateFile));
+        JsonElement root = document.RootElement;
+        int version = root.GetProperty("version").GetInt32();
+        if (version != StateVersion)
+            throw new TuneException($"'{resume.StateFile}' has state version {version}; this TuneSharp resumes version {StateVersion}.");
+        _experimentHex = root.GetProperty("experiment_hex").GetString()!;
+        _searcherFinished = root.GetProperty("searcher_finished").GetBoolean();
+        foreach (JsonElement element in root.GetProperty("trials").EnumerateArray())
+            RestoreTrial(element, resume);
+        RestoreComponentState(root, "searcher", _searcher.GetType().Name, _searcher.RestoreState);
+        RestoreComponentState(root, "scheduler", _scheduler.GetType().Name, _scheduler.RestoreState);
+        _logger.LogInformation("Resumed {Path}: {Count} trials, {Waiting} to run", _store.Path, _trials.Count, _waiting.Count);
+    }
+
+    private void RestoreTrial(JsonElement element, ExperimentResume resume)
+    {
+        string dir = Path.Combine(_store.Path, element.GetProperty("dir_name").GetString()!);
+        if (!Directory.Exists(dir))
+            throw new TuneException($"Cannot resume: the trial folder '{dir}' named in {resume.StateFile} is missing.");
+        foreach (string staging in Directory.EnumerateDirectories(dir, ".staging_checkpoint_*"))
+            ExperimentStore.DeleteCheckpoint(staging); // half-written when the process died
+        RepairLastLine(Path.Combine(dir, TrialResultWriter.ResultFile));
+        RepairLastLine(Path.Combine(dir, TrialResultWriter.ProgressFile));
+
+        var trial = new Trial(element.GetProperty("trial_id").GetString()!, element.GetProperty("name").GetString()!,
+            element.GetProperty("index").GetInt32(), Config.FromJson(element.GetProperty("config")),
+            element.GetProperty("sampled_paths").EnumerateArray().Select(p => p.GetString()!).ToList(),
+            _trainable.Resources, _runConfig.CheckpointConfig, _time.GetLocalNow())
+        {
+            Directory = dir,
+            NumFailures = element.GetProperty("num_failures").GetInt32(),
+            ErrorMessage = element.GetProperty("error").ValueKind == JsonValueKind.String ? element.GetProperty("error").GetString() : null,
+        };
+        var history = new Result(trial.Id, trial.Name, TrialStatus.Pending, dir, trial.Config, null, [], null, trial.Analysis).ReadHistory();
+        foreach (var row in history)
+            trial.Analysis.Add(row);
+        if (history.Count > 0)
+        {
+            trial.LastResult = history[^1];
+            trial.Iteration = ResultFields.TryGetDouble(history[^1], ResultFields.TrainingIteration, out double it) ? (long)it : history.Count;
+            trial.TimeTotal = ResultFields.TryGetDouble(history[^1], ResultFields.TimeTotalS, out double t) ? t : 0;
+        }
+        trial.Checkpoints.Restore(CheckpointsOnDisk(dir, history));
+
+        var status = Enum.Parse<TrialStatus>(element.GetProperty("status").GetString()!, ignoreCase: true);
+        if (status == TrialStatus.Error && (resume.ResumeErrored || resume.RestartErrored))
+        {
+            if (resume.RestartErrored)
+            {
+                trial.Checkpoints.Restore([]);
+                trial.Iteration = 0;
+                trial.TimeTotal = 0;
+            }
+            status = TrialStatus.Pending;
+        }
+        trial.Status = status switch
+        {
+            TrialStatus.Running => TrialStatus.Pending,
+            _ => status,
+        };
+        _trials.Add(trial);
+        _trialsById[trial.Id] = trial;
+        if (trial.Status is TrialStatus.Pending or TrialStatus.Paused)
+            _waiting.Add(trial);
+    }
+
+    /// <summary>Every <c>checkpoint_*</c> folder of a trial, with the result it was reported with.</summary>
+    private static List<StoredCheckpoint> CheckpointsOnDisk(string dir, IReadOnlyList<IReadOnlyDictionary<string, object?>> history)
+    {
+        var byName = new Dictionary<string, IReadOnlyDictionary<string, object?>>();
+        foreach (var row in history)
+            if (row.GetValueOrDefault(ResultFields.CheckpointDirName) is string name)
+                byName[name] = row;
+        var found = new List<StoredCheckpoint>();
+        foreach (string path in Directory.EnumerateDirectories(dir, "checkpoint_*"))
+        {
+            string name = Path.GetFileName(path);
+            if (int.TryParse(name["checkpoint_".Length..], out int index))
+                found.Add(new StoredCheckpoint(path, index, byName.GetValueOrDefault(name) ?? history.LastOrDefault()));
+        }
+        return found.OrderBy(c => c.Index).ToList();
+    }
+
+    /// <summary>Cuts a line the crash left half-written, so appended lines stay well-formed.</summary>
+    private static void RepairLastLine(string path)
+    {
+        if (!File.Exists(path))
+            return;
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.ReadWrite);
+        long end = stream.Length;
+        if (end == 0)
+            return;
+        stream.Seek(-1, SeekOrigin.End);
+        if (stream.ReadByte() == '\n')
+            return;
+        long cut = end - 1;
+        while (cut > 0)
+        {
+            stream.Seek(cut - 1, SeekOrigin.Begin);
+            if (stream.ReadByte() == '\n')
+                break;
+            cut--;
+        }
+        stream.SetLength(cut);
+    }
+
+    private void RestoreComponentState(JsonElement root, string key, string expectedType, Action<JsonObject> restore)
+    {
+        JsonElement component = root.GetProperty(key);
+        string? savedType = component.GetProperty("type").GetString();
+        if (savedType != expectedType)
+        {
+            _logger.LogWarning("The experiment was run with {Key} {Saved}, it resumes with {Type}: starting that {Key} afresh", key, savedType, expectedType, key);
+            return;
+        }
+        restore(JsonNode.Parse(component.GetProperty("state").GetRawText())!.AsObject());
+    }
+}
