@@ -45,6 +45,11 @@ public sealed class TuneConfig
     /// <value>The default is <see cref="Environment.ProcessorCount"/> CPUs and no GPU.</value></summary>
     public Resources? AvailableResources { get; init; }
 
+    /// <summary>Class trainables only: keep a trainable whose trial ended and give it the next trial through
+    /// <see cref="Trainable.ResetConfig"/> instead of building a new one (Ray's <c>reuse_actors</c>); when
+    /// ResetConfig returns false, a fresh instance is built. <value>The default value is false.</value></summary>
+    public bool ReuseActors { get; init; }
+
     internal void Validate()
     {
         if (NumSamples == 0 || NumSamples < -1)
@@ -57,9 +62,5 @@ public sealed class TuneConfig
             throw new TuneException($"TuneConfig.Metric is '{Metric}' but Mode is not set; set Mode = Mode.Min or Mode.Max.");
         if (Mode is not null && Metric is null)
             throw new TuneException($"TuneConfig.Mode is {Mode} but Metric is not set; name the metric to optimise.");
-        if (NumSamples == -1 && TimeBudget is null && SearchAlg is null)
-        {
-            // Allowed (a stopper may end it), but worth nothing without one: checked with the stop criteria in Tuner.
-        }
     }
 }

@@ -95,7 +95,8 @@ public sealed class Tuner
         var runConfig = CopyWithCallbacks(callbacks);
         ISearcher searcher = _tuneConfig.SearchAlg ?? new BasicVariantGenerator();
         ITrialScheduler scheduler = _tuneConfig.Scheduler ?? new FifoScheduler();
-        var controller = new TuneController(_trainable, _space, _tuneConfig, runConfig, searcher, scheduler, new InProcessExecutor());
+        using var executor = new InProcessExecutor(_tuneConfig.ReuseActors);
+        var controller = new TuneController(_trainable, _space, _tuneConfig, runConfig, searcher, scheduler, executor);
         string name = _runConfig.Name ?? TrialNaming.Sanitize(
             $"{_trainable.Name}_{_runConfig.TimeProvider.GetLocalNow().ToString(TrialNaming.DateFormat, CultureInfo.InvariantCulture)}");
         string path = Path.Combine(_runConfig.ResolveStoragePath(), name);

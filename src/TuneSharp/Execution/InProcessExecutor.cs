@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+
 namespace TuneSharp.Execution;
 
 /// <summary>How a run starts: from which checkpoint, and the class API's checkpoint settings.</summary>
@@ -5,21 +7,25 @@ internal sealed record TrialLaunch(Checkpoint? RestoreFrom, int CheckpointFreque
 
 /// <summary>The executor seam: starts trial runs somewhere (this process now, a cluster later).
 /// A run reports back only through its <see cref="TrialRun"/>.</summary>
-internal interface ITrialExecutor
+internal interface ITrialExecutor : IDisposable
 {
     void Start(TrialRun run, TrainableDefinition trainable, TrialLaunch launch);
 }
 
-/// <summary>Runs each trial on a dedicated thread of this process.</summary>
-internal sealed class InProcessExecutor : ITrialExecutor
+/// <summary>Runs each trial on a dedicated thread of this process. With <paramref name="reuseActors"/>,
+/// class trainables whose run ended are kept and handed the next trial through
+/// <see cref="Trainable.ResetConfig"/> (Ray's <c>reuse_actors</c>).</summary>
+internal sealed class InProcessExecutor(bool reuseActors) : ITrialExecutor
 {
+    private readonly ConcurrentBag<Trainable> _idle = new();
+
     public void Start(TrialRun run, TrainableDefinition trainable, TrialLaunch launch)
     {
         run.Completion = DedicatedThread.Run(() => RunAsync(run, trainable, launch), $"trial {run.TrialId}")
             .ContinueWith(t => run.Finished(t.Exception?.InnerException), TaskScheduler.Default);
     }
 
-    private static async Task RunAsync(TrialRun run, TrainableDefinition trainable, TrialLaunch launch)
+    private async Task RunAsync(TrialRun run, TrainableDefinition trainable, TrialLaunch launch)
     {
         var context = new TrialContext(run, launch.RestoreFrom);
         if (trainable.Function is { } function)
@@ -29,47 +35,86 @@ internal sealed class InProcessExecutor : ITrialExecutor
                 await context.ReportAsync(final).ConfigureAwait(true);
             return;
         }
-        await ClassTrainableRunner.RunAsync(trainable.Factory!(), context, launch).ConfigureAwait(true);
+        var (instance, reused) = Acquire(trainable, context);
+        bool finished = await ClassTrainableRunner.RunAsync(instance, context, launch, setup: !reused, keepAlive: reuseActors).ConfigureAwait(true);
+        if (finished && reuseActors)
+            _idle.Add(instance);
+    }
+
+    private (Trainable Instance, bool Reused) Acquire(TrainableDefinition trainable, TrialContext context)
+    {
+        if (reuseActors && _idle.TryTake(out Trainable? idle))
+        {
+            idle.Attach(context);
+            if (idle.ResetConfig(context.Config))
+                return (idle, true);
+            idle.Cleanup();
+        }
+        return (trainable.Factory!(), false);
+    }
+
+    /// <summary>Releases the trainables kept for reuse when the experiment ends.</summary>
+    public void Dispose()
+    {
+        while (_idle.TryTake(out Trainable? idle))
+            idle.Cleanup();
     }
 }
 
 /// <summary>Drives the class API: Setup, LoadCheckpoint, then Step and report until told to stop.</summary>
 internal static class ClassTrainableRunner
 {
-    public static async Task RunAsync(Trainable trainable, TrialContext context, TrialLaunch launch)
+    /// <summary>Returns true when the run ended cleanly (finished or stopped) and the instance was kept alive
+    /// for reuse; otherwise it has been cleaned up.</summary>
+    public static async Task<bool> RunAsync(Trainable trainable, TrialContext context, TrialLaunch launch, bool setup, bool keepAlive)
     {
         trainable.Attach(context);
+        bool clean = false;
         try
         {
-            trainable.Setup(context.Config);
+            if (setup)
+                trainable.Setup(context.Config);
             if (launch.RestoreFrom is { Path: { } restorePath })
                 trainable.LoadCheckpoint(restorePath);
-            long step = context.Iteration;
-            while (true)
-            {
-                context.CancellationToken.ThrowIfCancellationRequested();
-                Metrics metrics = trainable.Step();
-                step++;
-                bool done = metrics.TryGetValue(ResultFields.Done, out object? d) && d is true;
-                bool save = (launch.CheckpointFrequency > 0 && step % launch.CheckpointFrequency == 0)
-                    || (done && launch.CheckpointAtEnd);
-                try
-                {
-                    await context.ReportAsync(metrics, save ? Checkpoint.FromDirectory(trainable.SaveCheckpoint) : null).ConfigureAwait(true);
-                }
-                catch (TrialStoppedException e) when (e.Reason == TrialStopReason.Pause || (launch.CheckpointAtEnd && !save))
-                {
-                    // Ray saves a paused trial, and a stopped one when CheckpointAtEnd is set.
-                    await context.SaveCheckpointOnlyAsync(Checkpoint.FromDirectory(trainable.SaveCheckpoint)).ConfigureAwait(true);
-                    throw;
-                }
-                if (done)
-                    return;
-            }
+            await StepUntilDoneAsync(trainable, context, launch).ConfigureAwait(true);
+            clean = true;
+        }
+        catch (TrialStoppedException)
+        {
+            clean = true;
+            throw;
         }
         finally
         {
-            trainable.Cleanup();
+            if (!(clean && keepAlive))
+                trainable.Cleanup();
+        }
+        return clean && keepAlive;
+    }
+
+    private static async Task StepUntilDoneAsync(Trainable trainable, TrialContext context, TrialLaunch launch)
+    {
+        long step = context.Iteration;
+        while (true)
+        {
+            context.CancellationToken.ThrowIfCancellationRequested();
+            Metrics metrics = trainable.Step();
+            step++;
+            bool done = metrics.TryGetValue(ResultFields.Done, out object? d) && d is true;
+            bool save = (launch.CheckpointFrequency > 0 && step % launch.CheckpointFrequency == 0)
+                || (done && launch.CheckpointAtEnd);
+            try
+            {
+                await context.ReportAsync(metrics, save ? Checkpoint.FromDirectory(trainable.SaveCheckpoint) : null).ConfigureAwait(true);
+            }
+            catch (TrialStoppedException e) when (e.Reason == TrialStopReason.Pause || (launch.CheckpointAtEnd && !save))
+            {
+                // Ray saves a paused trial, and a stopped one when CheckpointAtEnd is set.
+                await context.SaveCheckpointOnlyAsync(Checkpoint.FromDirectory(trainable.SaveCheckpoint)).ConfigureAwait(true);
+                throw;
+            }
+            if (done)
+                return;
         }
     }
 }
