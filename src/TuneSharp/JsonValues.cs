@@ -48,6 +48,12 @@ internal static class JsonValues
         _ => s,
     };
 
+    /// <summary>A double from a JSON node, including NaN and infinities written as strings.</summary>
+    public static double ReadDouble(System.Text.Json.Nodes.JsonNode node) =>
+        node.GetValueKind() == JsonValueKind.String
+            ? (double)ParseNamedFloat(node.GetValue<string>())
+            : node.GetValue<double>();
+
     /// <summary>A number as double, when the value is numeric.</summary>
     public static bool TryGetDouble(object? value, out double result)
     {

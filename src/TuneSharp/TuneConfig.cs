@@ -45,6 +45,10 @@ public sealed class TuneConfig
     /// <value>The default is <see cref="Environment.ProcessorCount"/> CPUs and no GPU.</value></summary>
     public Resources? AvailableResources { get; init; }
 
+    /// <summary>How many created, not yet started trials to keep queued (Ray's <c>TUNE_MAX_PENDING_TRIALS_PG</c>).
+    /// <value>The default value is null: max(200, 1.1 × CPUs) for random and grid search, 1 for other searchers.</value></summary>
+    public int? MaxPendingTrials { get; init; }
+
     /// <summary>Class trainables only: keep a trainable whose trial ended and give it the next trial through
     /// <see cref="Trainable.ResetConfig"/> instead of building a new one (Ray's <c>reuse_actors</c>); when
     /// ResetConfig returns false, a fresh instance is built. <value>The default value is false.</value></summary>
@@ -56,6 +60,8 @@ public sealed class TuneConfig
             throw new TuneException($"TuneConfig.NumSamples is {NumSamples}; use a positive number of samples, or -1 to sample until stopped.");
         if (MaxConcurrentTrials < 0)
             throw new TuneException($"TuneConfig.MaxConcurrentTrials is {MaxConcurrentTrials}; use 0 (no limit) or a positive number.");
+        if (MaxPendingTrials is < 1)
+            throw new TuneException($"TuneConfig.MaxPendingTrials is {MaxPendingTrials}; use 1 or more, or null for the default.");
         if (TimeBudget is { } budget && budget <= TimeSpan.Zero)
             throw new TuneException($"TuneConfig.TimeBudget is {budget}; use a positive duration or null.");
         if (Metric is not null && Mode is null)

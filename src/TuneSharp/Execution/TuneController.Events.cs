@@ -65,6 +65,7 @@ internal sealed partial class TuneController
             _logger.LogDebug("Trial {Trial} iteration {Iteration}: {Result}", trial.Name, trial.Iteration, FormatMetrics(result));
         Notify(c => c.OnTrialResult(info, result));
         Apply(trial, decision, byScheduler: !stopperSaysStop);
+        ApplySchedulerStops();
         _acks.Add((report, trial.PendingAction is { } action ? ToStopReason(action) : null));
         if (_runConfig.Stop?.ShouldStopAll() == true)
             StopAll("a stopper ended the experiment");
@@ -135,6 +136,30 @@ internal sealed partial class TuneController
         trial.Run!.RequestStop(ToStopReason(decision.Action));
     }
 
+    /// <summary>Ends the trials the scheduler gave up on: running ones are told to stop, waiting ones
+    /// terminate at once (the scheduler already knows, so it is not called back).</summary>
+    private void ApplySchedulerStops()
+    {
+        foreach (string id in _scheduler.TakeTrialsToStop())
+        {
+            if (!_trialsById.TryGetValue(id, out Trial? trial))
+                continue;
+            if (trial.Run is not null)
+            {
+                // Also when it is already pausing: the scheduler's later word wins.
+                if (trial.PendingAction is null or TrialAction.Pause)
+                    Apply(trial, TrialDecision.Stop, byScheduler: true);
+            }
+            else if (trial.Status is TrialStatus.Pending or TrialStatus.Paused)
+            {
+                _waiting.Remove(trial);
+                trial.StoppedByScheduler = true;
+                _stateDirty = true;
+                Terminate(trial, notifyScheduler: false);
+            }
+        }
+    }
+
     private static TrialStopReason ToStopReason(TrialAction action) => action switch
     {
         TrialAction.Pause => TrialStopReason.Pause,
@@ -175,17 +200,21 @@ internal sealed partial class TuneController
         }
     }
 
-    private void Terminate(Trial trial)
+    private void Terminate(Trial trial, bool notifyScheduler = true)
     {
         trial.Status = TrialStatus.Terminated;
         if (trial.LastResult is { } last)
             trial.LastResult = new Dictionary<string, object?>(last) { [ResultFields.Done] = true };
         TrialInfo info = trial.Snapshot();
         _searcher.OnTrialComplete(trial.Id, trial.LastResult, error: false);
-        if (trial.StoppedByScheduler)
-            _scheduler.OnTrialRemove(info);
-        else
-            _scheduler.OnTrialComplete(info, trial.LastResult);
+        if (notifyScheduler)
+        {
+            if (trial.StoppedByScheduler)
+                _scheduler.OnTrialRemove(info);
+            else
+                _scheduler.OnTrialComplete(info, trial.LastResult);
+            ApplySchedulerStops();
+        }
         _logger.LogInformation("Trial {Trial} {How} after {Iterations} iterations", trial.Name,
             trial.StoppedByScheduler ? "stopped early by the scheduler" : "completed", trial.Iteration);
         Notify(c => c.OnTrialComplete(info));
@@ -211,6 +240,7 @@ internal sealed partial class TuneController
         trial.Status = TrialStatus.Error;
         _searcher.OnTrialComplete(trial.Id, trial.LastResult, error: true);
         _scheduler.OnTrialError(trial.Snapshot());
+        ApplySchedulerStops();
         if (_runConfig.FailureConfig.FailFast)
             StopAll($"trial {trial.Name} failed and FailureConfig.FailFast is set");
     }

@@ -14,7 +14,7 @@ namespace TuneSharp.Execution;
 /// threads and talk to it through a channel; it asks the searcher for configs, the scheduler and stoppers
 /// for decisions, the resource pool for room, and writes everything to the store.
 /// </summary>
-internal sealed partial class TuneController
+internal sealed partial class TuneController : IExperimentView
 {
     private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(100);
 
@@ -69,6 +69,9 @@ internal sealed partial class TuneController
 
     public string ExperimentPath => _store.Path;
 
+    int IExperimentView.WaitingCount => _waiting.Count;
+    int IExperimentView.RunningCount => _running;
+
     public async Task<ResultGrid> RunAsync(string experimentPath, ExperimentResume? resume, CancellationToken cancellationToken)
     {
         _pool.EnsureCanEverFit(_trainable.Resources, $"Trainable '{_trainable.Name}'");
@@ -78,6 +81,7 @@ internal sealed partial class TuneController
         _store.WriteTunerSettings(TunerSettings());
         _searcher.Setup(new SearcherSetup(_space, _tuneConfig.Metric, _tuneConfig.Mode, _tuneConfig.NumSamples, _seed));
         _scheduler.Setup(_tuneConfig.Metric, _tuneConfig.Mode, _seed);
+        _scheduler.Attach(this);
         if (resume is not null)
             Resume(resume);
         _logger.LogInformation("Experiment {Path} started: {Scheduler}", _store.Path, string.Join(" ", _scheduler.StatusLines()));
@@ -159,30 +163,33 @@ internal sealed partial class TuneController
     private TimeSpan Elapsed => _time.GetElapsedTime(_startTimestamp);
 
     private bool NothingLeftToStart() =>
-        (_searcherFinished || _waiting.Count > 0) && _scheduler.ChooseTrialToRun(_waiting.Select(t => t.Snapshot()).ToList()) is null;
+        (_searcherFinished || _waiting.Count > 0) && _scheduler.ChooseTrialToRun(new WaitingTrials(_waiting)) is null;
 
     private void FillSlots()
     {
         while (!_stopping)
         {
-            if (_tuneConfig.MaxConcurrentTrials > 0 && _running >= _tuneConfig.MaxConcurrentTrials)
+            TopUpPendingTrials();
+            if (_waiting.Count == 0 || (_tuneConfig.MaxConcurrentTrials > 0 && _running >= _tuneConfig.MaxConcurrentTrials))
                 return;
-            if (_waiting.Count > 0)
-            {
-                TrialInfo? chosen = _scheduler.ChooseTrialToRun(_waiting.Select(t => t.Snapshot()).ToList());
-                if (chosen is not null)
-                {
-                    if (!TryStart(_trialsById[chosen.TrialId]))
-                        return;
-                    continue;
-                }
-            }
-            if (_searcherFinished || !_pool.TryAcquire(_trainable.Resources))
-                return;
-            _pool.Release(_trainable.Resources); // only probing for room: suggest as late as possible
-            if (!CreateTrial())
+            TrialInfo? chosen = _scheduler.ChooseTrialToRun(new WaitingTrials(_waiting));
+            if (chosen is null || !TryStart(_trialsById[chosen.TrialId]))
                 return;
         }
+    }
+
+    /// <summary>
+    /// Keeps a queue of created, not yet started trials, as Ray does: many for random and grid search, so
+    /// that schedulers such as HyperBand see whole brackets, and one for model-based searchers, which should
+    /// suggest as late as possible (each suggestion then knows every result before it).
+    /// </summary>
+    private void TopUpPendingTrials()
+    {
+        int limit = _tuneConfig.MaxPendingTrials
+            ?? (_searcher is BasicVariantGenerator ? Math.Max(200, (int)(_pool.Capacity.Cpu * 1.1)) : 1);
+        int pending = _waiting.Count(t => t.Status == TrialStatus.Pending && t.Iteration == 0);
+        while (!_searcherFinished && pending < limit && CreateTrial())
+            pending++;
     }
 
     private bool CreateTrial()
@@ -229,6 +236,13 @@ internal sealed partial class TuneController
         trial.RestoreFrom = null;
         if (restore is not null)
             RewindTo(trial, restore);
+        else if (trial.Iteration > 0)
+        {
+            // Nothing to resume from: the trainable starts over, and so does its iteration count, as in Ray.
+            _logger.LogWarning("Trial {Trial} has no checkpoint to resume from; it restarts from scratch", trial.Name);
+            trial.Iteration = 0;
+            trial.TimeTotal = 0;
+        }
         var run = new TrialRun(trial.Id, trial.Name, trial.Directory, trial.Config, trial.Resources,
             unchecked(_seed * 1_000_003 + trial.Index), trial.Iteration, _channel.Writer, _experimentCancellation.Token);
         trial.Run = run;
@@ -255,7 +269,7 @@ internal sealed partial class TuneController
             trial.TimeTotal = total;
     }
 
-    /// <summary>Ends every running trial. An interrupted (cancelled) experiment leaves its unfinished trials
+    /// <summary>Ends every trial that is not finished. An interrupted (cancelled) experiment leaves its unfinished trials
     /// pending, so that <see cref="Tuner.Restore(string, TrainableDefinition, SearchSpace?, TuneConfig?, RunConfig?, bool, bool)"/>
     /// continues them; otherwise they terminate.</summary>
     private void StopAll(string why, bool interrupt = false)
@@ -271,6 +285,15 @@ internal sealed partial class TuneController
                 trial.PendingAction ??= interrupt ? TrialAction.Pause : TrialAction.Stop;
                 run.RequestStop(interrupt ? TrialStopReason.Pause : TrialStopReason.Stop);
             }
+        if (interrupt)
+            return;
+        // Waiting trials (never started, paused, or due a retry) end too, as Ray's stop of all trials does.
+        foreach (Trial trial in _waiting.ToList())
+        {
+            _waiting.Remove(trial);
+            _stateDirty = true;
+            Terminate(trial, notifyScheduler: false);
+        }
     }
 
     private void Notify(Action<TuneCallback> hook)

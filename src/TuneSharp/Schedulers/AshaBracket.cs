@@ -68,7 +68,7 @@ internal sealed class AshaBracket
         {
             Rungs[i].Recorded.Clear();
             foreach (var (id, value) in rungs[i]!.AsObject())
-                Rungs[i].Recorded[id] = value!.GetValue<double>();
+                Rungs[i].Recorded[id] = JsonValues.ReadDouble(value!);
         }
     }
 

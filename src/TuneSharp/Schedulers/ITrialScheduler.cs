@@ -34,6 +34,14 @@ public interface ITrialScheduler
     TrialInfo? ChooseTrialToRun(IReadOnlyList<TrialInfo> waiting) =>
         waiting.FirstOrDefault(t => t.Status == TrialStatus.Pending) ?? waiting.FirstOrDefault(t => t.Status == TrialStatus.Paused);
 
+    /// <summary>Gives the scheduler a read-only view of the experiment's queue, once, before the first trial.</summary>
+    void Attach(IExperimentView view) { }
+
+    /// <summary>Waiting (pending or paused) trials this scheduler has given up on, e.g. the trials
+    /// HyperBand's halving drops while they are paused; the controller terminates them. Polled after every
+    /// call into the scheduler; a call returns each id once. <value>The default returns none.</value></summary>
+    IReadOnlyCollection<string> TakeTrialsToStop() => [];
+
     /// <summary>Lines for the status view, e.g. <c>Using FIFO scheduling algorithm.</c></summary>
     IReadOnlyList<string> StatusLines() => [$"Using {GetType().Name}."];
 
@@ -42,6 +50,16 @@ public interface ITrialScheduler
 
     /// <summary>Restores what <see cref="SaveState"/> wrote.</summary>
     void RestoreState(JsonObject state) { }
+}
+
+/// <summary>What a scheduler may read of the experiment besides the trial in hand.</summary>
+public interface IExperimentView
+{
+    /// <summary>Trials waiting to run (pending or paused).</summary>
+    int WaitingCount { get; }
+
+    /// <summary>Trials running now.</summary>
+    int RunningCount { get; }
 }
 
 /// <summary>What a scheduler decides for a trial (Ray's CONTINUE / PAUSE / STOP, plus PBT's exploit).</summary>

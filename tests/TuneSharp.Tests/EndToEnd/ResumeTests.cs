@@ -41,7 +41,7 @@ public class ResumeTests
 
         string experiment = Path.Combine(temp.Path, "resume");
         Assert.True(Tuner.CanRestore(experiment));
-        var interrupted = Results.ResultGrid.FromDirectory(experiment);
+        var interrupted = TuneSharp.Results.ResultGrid.FromDirectory(experiment);
         Assert.All(interrupted, r => Assert.Equal(TrialStatus.Pending, r.Status));
         Assert.All(interrupted, r => Assert.Equal(3L, r.Metrics["training_iteration"]));
         // A crash can leave half a line behind; resuming must not be confused by it.
@@ -62,7 +62,7 @@ public class ResumeTests
         Assert.Equal(interrupted.Select(r => r.Config.Get<double>("x")), grid.Select(r => r.Config.Get<double>("x")));
     }
 
-    private sealed class OnResult(Action action) : Reporting.TuneCallback
+    private sealed class OnResult(Action action) : TuneSharp.Reporting.TuneCallback
     {
         public override void OnTrialResult(TrialInfo trial, IReadOnlyDictionary<string, object?> result) => action();
     }

@@ -1,0 +1,231 @@
+using System.Text.Json.Nodes;
+
+namespace TuneSharp.Schedulers;
+
+/// <summary>
+/// Synchronous HyperBand (Li et al. 2017, "Hyperband: A Novel Bandit-Based Approach to Hyperparameter
+/// Optimization", Algorithm 1), as Ray Tune's <c>HyperBandScheduler</c>: trials fill brackets s = 0, 1, …
+/// of a band in turn (bracket s holds ⌈s_max+1 / (s+1) · η^s⌉ trials starting at MaxT·η^-s); a trial that
+/// reaches its bracket's milestone is paused (freeing its resources) until every trial of the bracket
+/// has, then the best 1/η resume from their checkpoints and the rest stop.
+/// </summary>
+/// <remarks>
+/// Milestones follow the paper (r·η^i, capped at <see cref="MaxT"/>). Ray instead caps each step at
+/// MaxT minus the previous milestone, which ends its largest bracket at 54 rather than 81 for MaxT 81, η 3.
+/// Trials need checkpoints to resume from a pause; without one a trial restarts from scratch.
+/// </remarks>
+public sealed class HyperBandScheduler : ITrialScheduler
+{
+    private const int StateVersion = 1;
+    private readonly List<List<HyperBandBracket>> _bands = [[]];
+    private readonly Dictionary<string, HyperBandBracket> _bracketOf = new();
+    private readonly HashSet<string> _paused = new();
+    private readonly HashSet<string> _ready = new();
+    private readonly List<string> _toStop = new();
+    private HyperBandBracket? _current;
+    private string _metric = "";
+    private double _sign = 1;
+    private int _sMaxPlusOne;
+    private int _numStopped;
+
+    /// <summary>The result field that measures progress. <value>The default value is <c>training_iteration</c>.</value></summary>
+    public string TimeAttr { get; init; } = ResultFields.TrainingIteration;
+    /// <summary>The metric; null takes <c>TuneConfig.Metric</c>. <value>The default value is null.</value></summary>
+    public string? Metric { get; init; }
+    /// <summary>The direction; null takes <c>TuneConfig.Mode</c>. <value>The default value is null.</value></summary>
+    public Mode? Mode { get; init; }
+    /// <summary>R: the most time a trial gets. <value>The default value is 81.</value></summary>
+    public double MaxT { get; init; } = 81;
+    /// <summary>η. <value>The default value is 3.</value></summary>
+    public double ReductionFactor { get; init; } = 3;
+    /// <summary>Stop trials when their bracket's last round ends. <value>The default value is true.</value></summary>
+    public bool StopLastTrials { get; init; } = true;
+
+    internal IReadOnlyList<IReadOnlyList<HyperBandBracket>> Bands => _bands;
+
+    /// <summary>Trials in bracket s of a band: ⌈(s_max+1)/(s+1) · η^s⌉.</summary>
+    public int BracketSize(int s) => (int)Math.Ceiling(_sMaxPlusOne / (double)(s + 1) * Math.Pow(ReductionFactor, s));
+
+    /// <summary>The first milestone of bracket s: ⌊MaxT · η^-s⌋.</summary>
+    public int BracketStart(int s) => (int)(MaxT * Math.Pow(ReductionFactor, -s));
+
+    /// <summary>Brackets per band: round(log_η MaxT) + 1.</summary>
+    public int BracketsPerBand => _sMaxPlusOne;
+
+    /// <inheritdoc />
+    public void Setup(string? metric, Mode? mode, int? seed)
+    {
+        _metric = Metric ?? metric ?? throw new TuneException("HyperBandScheduler has no metric: set HyperBandScheduler.Metric or TuneConfig.Metric.");
+        _sign = (Mode ?? mode ?? throw new TuneException("HyperBandScheduler has no mode: set HyperBandScheduler.Mode or TuneConfig.Mode.")).Sign();
+        if (!(MaxT >= 1)) throw new TuneException($"HyperBandScheduler.MaxT is {MaxT}; it must be at least 1.");
+        if (!(ReductionFactor > 1)) throw new TuneException($"HyperBandScheduler.ReductionFactor is {ReductionFactor}; it must be greater than 1.");
+        _sMaxPlusOne = (int)Math.Round(Math.Log(MaxT) / Math.Log(ReductionFactor)) + 1;
+    }
+
+    /// <inheritdoc />
+    public void OnTrialAdd(TrialInfo trial)
+    {
+        if (_current is null || _current.Filled)
+        {
+            // Ray fills the current band's brackets from s = 0 upwards, skipping brackets too short to run.
+            do
+            {
+                if (_bands[^1].Count == _sMaxPlusOne)
+                    _bands.Add([]);
+                int s = _bands[^1].Count;
+                _current = new HyperBandBracket(BracketSize(s), BracketStart(s), MaxT, ReductionFactor, s, StopLastTrials);
+                _bands[^1].Add(_current);
+            }
+            while (_current.Milestone <= 0);
+        }
+        _current.Add(trial.TrialId);
+        _bracketOf[trial.TrialId] = _current;
+    }
+
+    /// <inheritdoc />
+    public TrialDecision OnTrialResult(TrialInfo trial, IReadOnlyDictionary<string, object?> result)
+    {
+        string id = trial.TrialId;
+        _paused.Remove(id); // it is running, so whatever paused it is over
+        _ready.Remove(id);
+        if (!_bracketOf.TryGetValue(id, out HyperBandBracket? bracket) || !bracket.Contains(id)
+            || !ResultFields.TryGetDouble(result, TimeAttr, out double time))
+            return TrialDecision.Continue;
+        double value = ResultFields.TryGetDouble(result, _metric, out double v) && !double.IsNaN(v) ? _sign * v : double.NegativeInfinity;
+        bracket.Update(id, time, value);
+        if (bracket.ShouldContinue(id))
+            return TrialDecision.Continue;
+        TrialAction action = ProcessBracket(bracket, id);
+        if (action == TrialAction.Pause)
+            _paused.Add(id);
+        return action switch
+        {
+            TrialAction.Continue => TrialDecision.Continue,
+            TrialAction.Stop => TrialDecision.Stop,
+            _ => TrialDecision.Pause,
+        };
+    }
+
+    /// <summary>Called when a trial reached the milestone: pause it, or, when the whole round is done,
+    /// halve the bracket (Ray's <c>_process_bracket</c>). Returns the action for <paramref name="current"/>.</summary>
+    private TrialAction ProcessBracket(HyperBandBracket bracket, string? current)
+    {
+        if (!bracket.CurrentRoundDone)
+            return TrialAction.Pause;
+        if (bracket.Finished)
+        {
+            foreach (string id in bracket.LiveTrials.Where(id => id != current).ToList())
+                StopWaiting(bracket, id);
+            return TrialAction.Stop;
+        }
+        var (good, bad) = bracket.Halve();
+        _numStopped += bad.Count;
+        TrialAction action = TrialAction.Pause;
+        foreach (string id in bad)
+        {
+            if (id == current)
+            {
+                bracket.Remove(id);
+                action = TrialAction.Stop;
+            }
+            else
+                StopWaiting(bracket, id);
+        }
+        foreach (string id in good)
+        {
+            if (!bracket.ShouldContinue(id))
+                continue;
+            if (id == current)
+                action = TrialAction.Continue;
+            else if (_paused.Contains(id))
+                _ready.Add(id);
+        }
+        return action;
+    }
+
+    private void StopWaiting(HyperBandBracket bracket, string id)
+    {
+        bracket.Remove(id);
+        _paused.Remove(id);
+        _ready.Remove(id);
+        _toStop.Add(id);
+    }
+
+    /// <inheritdoc />
+    public IReadOnlyCollection<string> TakeTrialsToStop()
+    {
+        if (_toStop.Count == 0)
+            return [];
+        var stops = _toStop.ToList();
+        _toStop.Clear();
+        return stops;
+    }
+
+    /// <inheritdoc />
+    public void OnTrialComplete(TrialInfo trial, IReadOnlyDictionary<string, object?>? result) => Forget(trial.TrialId);
+
+    /// <inheritdoc />
+    public void OnTrialRemove(TrialInfo trial) => Forget(trial.TrialId);
+
+    /// <inheritdoc />
+    public void OnTrialError(TrialInfo trial) => Forget(trial.TrialId);
+
+    // A trial that ended on its own no longer holds its bracket back (Ray's on_trial_remove).
+    private void Forget(string id)
+    {
+        _paused.Remove(id);
+        _ready.Remove(id);
+        if (!_bracketOf.TryGetValue(id, out HyperBandBracket? bracket) || !bracket.Contains(id))
+            return;
+        bracket.Remove(id);
+        if (!bracket.Finished && bracket.LiveTrials.Count > 0)
+            ProcessBracket(bracket, null);
+    }
+
+    /// <inheritdoc />
+    public TrialInfo? ChooseTrialToRun(IReadOnlyList<TrialInfo> waiting)
+    {
+        var byId = waiting.ToDictionary(t => t.TrialId);
+        // Fair scheduling: the least complete bracket first, the oldest band first (Ray's choose_trial_to_run).
+        foreach (var band in _bands)
+            foreach (HyperBandBracket bracket in band.OrderBy(b => b.Completion))
+                foreach (string id in bracket.LiveTrials)
+                    if (byId.TryGetValue(id, out TrialInfo? trial)
+                        && (trial.Status == TrialStatus.Pending && !_paused.Contains(id) || _ready.Contains(id)))
+                        return trial;
+        // Trials HyperBand does not track (e.g. retried after a failure) run first come, first served.
+        return waiting.FirstOrDefault(t => !_bracketOf.ContainsKey(t.TrialId));
+    }
+
+    /// <inheritdoc />
+    public IReadOnlyList<string> StatusLines()
+    {
+        var lines = new List<string> { $"Using HyperBand: num_stopped={_numStopped} total_brackets={_bands.Sum(b => b.Count)}" };
+        for (int i = 0; i < _bands.Count; i++)
+        {
+            lines.Add($"Round #{i}:");
+            lines.AddRange(_bands[i].Select(b => "  " + b.Describe(_paused)));
+        }
+        return lines;
+    }
+
+    /// <inheritdoc />
+    public JsonObject SaveState() => HyperBandState.Save(StateVersion, _bands, _paused, _ready, _numStopped);
+
+    /// <inheritdoc />
+    public void RestoreState(JsonObject state)
+    {
+        int version = state["version"]!.GetValue<int>();
+        if (version != StateVersion)
+            throw new TuneException($"HyperBandScheduler state has version {version}; this TuneSharp reads version {StateVersion}.");
+        _bands.Clear();
+        _bracketOf.Clear();
+        _paused.Clear();
+        _ready.Clear();
+        HyperBandState.Restore(this, state, _bands, _bracketOf, _paused, _ready);
+        _numStopped = state["num_stopped"]!.GetValue<int>();
+        if (_bands.Count == 0)
+            _bands.Add([]);
+        _current = _bands[^1].LastOrDefault();
+    }
+}
