@@ -65,7 +65,7 @@ internal sealed partial class TuneController
             _logger.LogDebug("Trial {Trial} iteration {Iteration}: {Result}", trial.Name, trial.Iteration, FormatMetrics(result));
         Notify(c => c.OnTrialResult(info, result));
         Apply(trial, decision, byScheduler: !stopperSaysStop);
-        ApplySchedulerStops();
+        ApplySchedulerDecisions();
         _acks.Add((report, trial.PendingAction is { } action ? ToStopReason(action) : null));
         if (_runConfig.Stop?.ShouldStopAll() == true)
             StopAll("a stopper ended the experiment");
@@ -136,26 +136,36 @@ internal sealed partial class TuneController
         trial.Run!.RequestStop(ToStopReason(decision.Action));
     }
 
-    /// <summary>Ends the trials the scheduler gave up on: running ones are told to stop, waiting ones
-    /// terminate at once (the scheduler already knows, so it is not called back).</summary>
-    private void ApplySchedulerStops()
+    /// <summary>Carries out the scheduler's decisions for trials other than the one in hand. A running trial
+    /// is told at once (a later word overrides a pause); a waiting one is stopped or restarted right here,
+    /// without calling the scheduler back (it already knows).</summary>
+    private void ApplySchedulerDecisions()
     {
-        foreach (string id in _scheduler.TakeTrialsToStop())
+        foreach (var (id, decision) in _scheduler.TakeDecisions())
         {
-            if (!_trialsById.TryGetValue(id, out Trial? trial))
+            if (!_trialsById.TryGetValue(id, out Trial? trial) || decision.Action == TrialAction.Continue)
                 continue;
             if (trial.Run is not null)
             {
-                // Also when it is already pausing: the scheduler's later word wins.
                 if (trial.PendingAction is null or TrialAction.Pause)
-                    Apply(trial, TrialDecision.Stop, byScheduler: true);
+                    Apply(trial, decision, byScheduler: true);
             }
             else if (trial.Status is TrialStatus.Pending or TrialStatus.Paused)
             {
-                _waiting.Remove(trial);
-                trial.StoppedByScheduler = true;
                 _stateDirty = true;
-                Terminate(trial, notifyScheduler: false);
+                if (decision.Action == TrialAction.Stop)
+                {
+                    _waiting.Remove(trial);
+                    trial.StoppedByScheduler = true;
+                    Terminate(trial, notifyScheduler: false);
+                }
+                else if (decision.Action == TrialAction.Restart)
+                {
+                    _waiting.Remove(trial);
+                    trial.Config = decision.NewConfig ?? trial.Config;
+                    trial.RestoreFrom = decision.FromCheckpoint;
+                    RestartFromCheckpoint(trial);
+                }
             }
         }
     }
@@ -213,7 +223,7 @@ internal sealed partial class TuneController
                 _scheduler.OnTrialRemove(info);
             else
                 _scheduler.OnTrialComplete(info, trial.LastResult);
-            ApplySchedulerStops();
+            ApplySchedulerDecisions();
         }
         _logger.LogInformation("Trial {Trial} {How} after {Iterations} iterations", trial.Name,
             trial.StoppedByScheduler ? "stopped early by the scheduler" : "completed", trial.Iteration);
@@ -240,7 +250,7 @@ internal sealed partial class TuneController
         trial.Status = TrialStatus.Error;
         _searcher.OnTrialComplete(trial.Id, trial.LastResult, error: true);
         _scheduler.OnTrialError(trial.Snapshot());
-        ApplySchedulerStops();
+        ApplySchedulerDecisions();
         if (_runConfig.FailureConfig.FailFast)
             StopAll($"trial {trial.Name} failed and FailureConfig.FailFast is set");
     }
@@ -283,7 +293,7 @@ internal sealed partial class TuneController
         return path;
     }
 
-    private bool IsPinned(string path) => _pins.ContainsKey(path);
+    private bool IsPinned(string path) => _pins.ContainsKey(path) || _scheduler.NeedsCheckpoint(path);
 
     private static void DiscardStaged(TrialReport report)
     {

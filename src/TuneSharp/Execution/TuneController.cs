@@ -71,6 +71,7 @@ internal sealed partial class TuneController : IExperimentView
 
     int IExperimentView.WaitingCount => _waiting.Count;
     int IExperimentView.RunningCount => _running;
+    string IExperimentView.ExperimentPath => _store.Path;
 
     public async Task<ResultGrid> RunAsync(string experimentPath, ExperimentResume? resume, CancellationToken cancellationToken)
     {
@@ -119,7 +120,7 @@ internal sealed partial class TuneController : IExperimentView
             int handled = 0;
             while (handled < 4096 && reader.TryRead(out ControllerMessage? message))
             {
-                Handle(message);
+                HandleSafely(message);
                 handled++;
             }
             FlushAndAcknowledge();
@@ -130,6 +131,23 @@ internal sealed partial class TuneController : IExperimentView
                 nextTick = _time.GetTimestamp() + (long)(Tick.TotalSeconds * _time.TimestampFrequency);
                 OnTick(cancellationToken);
             }
+        }
+    }
+
+    /// <summary>An exception from a searcher, scheduler or stopper (a bad setting, or a bug) ends the
+    /// experiment cleanly: the trials are stopped, everything is saved, and FitAsync rethrows it.</summary>
+    private void HandleSafely(ControllerMessage message)
+    {
+        try
+        {
+            Handle(message);
+        }
+        catch (Exception e)
+        {
+            _fatal ??= e;
+            StopAll($"{e.GetType().Name}: {e.Message}");
+            if (message is ReportMessage report)
+                _acks.Add((report.Report, TrialStopReason.Stop));
         }
     }
 

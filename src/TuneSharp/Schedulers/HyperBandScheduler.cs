@@ -152,11 +152,11 @@ public sealed class HyperBandScheduler : ITrialScheduler
     }
 
     /// <inheritdoc />
-    public IReadOnlyCollection<string> TakeTrialsToStop()
+    public IReadOnlyList<KeyValuePair<string, TrialDecision>> TakeDecisions()
     {
         if (_toStop.Count == 0)
             return [];
-        var stops = _toStop.ToList();
+        var stops = _toStop.Select(id => KeyValuePair.Create(id, TrialDecision.Stop)).ToList();
         _toStop.Clear();
         return stops;
     }

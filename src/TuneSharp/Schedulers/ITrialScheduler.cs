@@ -37,10 +37,15 @@ public interface ITrialScheduler
     /// <summary>Gives the scheduler a read-only view of the experiment's queue, once, before the first trial.</summary>
     void Attach(IExperimentView view) { }
 
-    /// <summary>Waiting (pending or paused) trials this scheduler has given up on, e.g. the trials
-    /// HyperBand's halving drops while they are paused; the controller terminates them. Polled after every
-    /// call into the scheduler; a call returns each id once. <value>The default returns none.</value></summary>
-    IReadOnlyCollection<string> TakeTrialsToStop() => [];
+    /// <summary>Decisions for trials other than the one in hand, e.g. the paused trials HyperBand's halving
+    /// drops (<see cref="TrialDecision.Stop"/>) or synchronous PBT's exploit of a paused trial
+    /// (<see cref="TrialDecision.Restart"/>). Polled after every call into the scheduler; each decision is
+    /// returned once. <value>The default returns none.</value></summary>
+    IReadOnlyList<KeyValuePair<string, TrialDecision>> TakeDecisions() => [];
+
+    /// <summary>Whether the scheduler may still need this checkpoint folder (e.g. PBT's exploit source), so that
+    /// checkpoint retention keeps it. <value>The default returns false.</value></summary>
+    bool NeedsCheckpoint(string path) => false;
 
     /// <summary>Lines for the status view, e.g. <c>Using FIFO scheduling algorithm.</c></summary>
     IReadOnlyList<string> StatusLines() => [$"Using {GetType().Name}."];
@@ -60,6 +65,9 @@ public interface IExperimentView
 
     /// <summary>Trials running now.</summary>
     int RunningCount { get; }
+
+    /// <summary>The experiment folder (PBT writes its policy logs there, as Ray does).</summary>
+    string ExperimentPath { get; }
 }
 
 /// <summary>What a scheduler decides for a trial (Ray's CONTINUE / PAUSE / STOP, plus PBT's exploit).</summary>

@@ -57,8 +57,8 @@ public class HyperBandSchedulerTests
         var decision = scheduler.OnTrialResult(Info("e"), Result(3, 0.95));
 
         Assert.Equal(TrialAction.Continue, decision.Action);
-        Assert.Equal(["a", "c", "d"], scheduler.TakeTrialsToStop().Order());
-        Assert.Empty(scheduler.TakeTrialsToStop());
+        Assert.Equal(["a", "c", "d"], scheduler.TakeDecisions().Where(d => d.Value.Action == TrialAction.Stop).Select(d => d.Key).Order());
+        Assert.Empty(scheduler.TakeDecisions());
         // b was paused and is now allowed to run again.
         var waiting = new[] { Info("b") with { Status = TrialStatus.Paused } };
         Assert.Equal("b", scheduler.ChooseTrialToRun(waiting)?.TrialId);

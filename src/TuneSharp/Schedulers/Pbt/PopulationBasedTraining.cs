@@ -1,0 +1,147 @@
+using Microsoft.Extensions.Logging;
+using TuneSharp.Search;
+
+namespace TuneSharp.Schedulers;
+
+/// <summary>
+/// Population-based training (Jaderberg et al. 2017), as Ray Tune's <c>PopulationBasedTraining</c>: every
+/// <see cref="PerturbationInterval"/> a trial in the bottom <see cref="QuantileFraction"/> of the population
+/// copies the latest checkpoint of a trial in the top fraction (exploit) and continues from it with a
+/// mutated config (explore). <see cref="Synch"/> waits for the whole population at each interval.
+/// </summary>
+/// <remarks>
+/// Ray's known PBT problems are avoided: a trial without a checkpoint is never an exploit source; the
+/// checkpoints PBT may still copy are kept by retention; a trial that has just exploited has no score until
+/// it reports again, so it is not exploited a second time (or copied) on a stale score, which would
+/// collapse the population onto one lineage.
+/// </remarks>
+public sealed partial class PopulationBasedTraining : ITrialScheduler
+{
+    private readonly Dictionary<string, MemberState> _members = new();
+    private readonly List<KeyValuePair<string, TrialDecision>> _decisions = new();
+    private Pbt.PbtExplorer _explorer = null!;
+    private IExperimentView? _view;
+    private Random _random = new();
+    private int _seed;
+    private string _metric = "";
+    private double _sign = 1;
+    private double _nextSync;
+    private int _numCheckpoints, _numPerturbations;
+
+    /// <summary>The result field that measures progress. <value>The default value is <c>time_total_s</c>.</value></summary>
+    public string TimeAttr { get; init; } = ResultFields.TimeTotalS;
+    /// <summary>The metric; null takes <c>TuneConfig.Metric</c>. <value>The default value is null.</value></summary>
+    public string? Metric { get; init; }
+    /// <summary>The direction; null takes <c>TuneConfig.Mode</c>. <value>The default value is null.</value></summary>
+    public Mode? Mode { get; init; }
+    /// <summary>Exploit and explore every this much <see cref="TimeAttr"/>. <value>The default value is 60.</value></summary>
+    public double PerturbationInterval { get; init; } = 60;
+    /// <summary>No perturbation before this much <see cref="TimeAttr"/>. <value>The default value is 0.</value></summary>
+    public double BurnInPeriod { get; init; }
+    /// <summary>Hyperparameters to mutate: search-space primitives (resampled, or scaled by a
+    /// <see cref="PerturbationFactors"/> entry), lists of values (moved to a neighbour), <c>Func&lt;object?&gt;</c>
+    /// samplers, or nested spaces. <value>The default is none.</value></summary>
+    public SearchSpace HyperparamMutations { get; init; } = new();
+    /// <summary>The fraction of the population that exploits, and that is copied. <value>The default value is 0.25.</value></summary>
+    public double QuantileFraction { get; init; } = 0.25;
+    /// <summary>Probability of resampling a value instead of perturbing it. <value>The default value is 0.25.</value></summary>
+    public double ResampleProbability { get; init; } = 0.25;
+    /// <summary>Factors a numeric value is multiplied by when perturbed. <value>The default is (1.2, 0.8).</value></summary>
+    public IReadOnlyList<double> PerturbationFactors { get; init; } = [1.2, 0.8];
+    /// <summary>Applied to the config after the built-in mutations. <value>The default value is null.</value></summary>
+    public Func<Config, Config>? CustomExploreFn { get; init; }
+    /// <summary>Synchronous PBT: perturb only when every trial has reached the interval. <value>The default value is false.</value></summary>
+    public bool Synch { get; init; }
+    /// <summary>Fail when a result lacks <see cref="TimeAttr"/> or the metric. <value>The default value is true.</value></summary>
+    public bool RequireAttrs { get; init; } = true;
+    /// <summary>Write <c>pbt_global.txt</c> and <c>pbt_policy_&lt;id&gt;.txt</c>. <value>The default value is true.</value></summary>
+    public bool LogConfig { get; init; } = true;
+    /// <summary>Where exploit and explore steps are logged. <value>The default value is null.</value></summary>
+    public ILogger? Logger { get; init; }
+
+    /// <inheritdoc />
+    public void Setup(string? metric, Mode? mode, int? seed)
+    {
+        _metric = Metric ?? metric ?? throw new TuneException("PopulationBasedTraining has no metric: set PopulationBasedTraining.Metric or TuneConfig.Metric.");
+        _sign = (Mode ?? mode ?? throw new TuneException("PopulationBasedTraining has no mode: set PopulationBasedTraining.Mode or TuneConfig.Mode.")).Sign();
+        if (HyperparamMutations.Count == 0 && CustomExploreFn is null)
+            throw new TuneException("PopulationBasedTraining needs HyperparamMutations or CustomExploreFn: name the hyperparameters to mutate.");
+        if (QuantileFraction is < 0 or > 0.5)
+            throw new TuneException($"PopulationBasedTraining.QuantileFraction is {QuantileFraction}; use a value between 0 and 0.5.");
+        if (!(PerturbationInterval > 0))
+            throw new TuneException($"PopulationBasedTraining.PerturbationInterval is {PerturbationInterval}; use a positive interval.");
+        if (ResampleProbability is < 0 or > 1)
+            throw new TuneException($"PopulationBasedTraining.ResampleProbability is {ResampleProbability}; use a probability in [0, 1].");
+        if (PerturbationFactors.Count == 0)
+            throw new TuneException("PopulationBasedTraining.PerturbationFactors is empty; give at least one factor, e.g. [1.2, 0.8].");
+        foreach (var (path, primitive) in HyperparamMutations.Parameters())
+            if (primitive is FunctionDomain or GridSearch)
+                throw new TuneException($"PopulationBasedTraining.HyperparamMutations['{path}'] is {primitive}, which PBT cannot perturb; use Tune.Uniform, Tune.LogUniform, Tune.Choice, a list, or a Func<object?>.");
+        _explorer = new Pbt.PbtExplorer(HyperparamMutations, ResampleProbability, PerturbationFactors, CustomExploreFn);
+        _seed = seed ?? Random.Shared.Next();
+        _random = new Random(_seed);
+        _nextSync = PerturbationInterval;
+    }
+
+    /// <inheritdoc />
+    public void Attach(IExperimentView view) => _view = view;
+
+    /// <inheritdoc />
+    public void OnTrialAdd(TrialInfo trial) => Member(trial);
+
+    /// <inheritdoc />
+    public void OnTrialComplete(TrialInfo trial, IReadOnlyDictionary<string, object?>? result) => Member(trial).Finished = true;
+
+    /// <inheritdoc />
+    public void OnTrialRemove(TrialInfo trial) => Member(trial).Finished = true;
+
+    /// <inheritdoc />
+    public void OnTrialError(TrialInfo trial) => Member(trial).Finished = true;
+
+    /// <inheritdoc />
+    public bool NeedsCheckpoint(string path) => _members.Values.Any(m => !m.Finished && m.LastCheckpoint == path);
+
+    /// <inheritdoc />
+    public IReadOnlyList<KeyValuePair<string, TrialDecision>> TakeDecisions()
+    {
+        if (_decisions.Count == 0)
+            return [];
+        var decisions = _decisions.ToList();
+        _decisions.Clear();
+        return decisions;
+    }
+
+    /// <summary>Ray's fair share: the waiting trial that has trained least goes first.</summary>
+    public TrialInfo? ChooseTrialToRun(IReadOnlyList<TrialInfo> waiting) =>
+        waiting.Where(t => !Synch || Member(t).LastTrainTime < _nextSync)
+            .OrderBy(t => Member(t).LastTrainTime).ThenBy(t => t.Index).FirstOrDefault();
+
+    /// <inheritdoc />
+    public IReadOnlyList<string> StatusLines() =>
+        [$"PopulationBasedTraining: {_numCheckpoints} checkpoints, {_numPerturbations} perturbs"];
+
+    private MemberState Member(TrialInfo trial)
+    {
+        if (!_members.TryGetValue(trial.TrialId, out MemberState? member))
+            _members[trial.TrialId] = member = new MemberState(trial.TrialId);
+        member.Name = trial.TrialName;
+        member.Config = trial.Config;
+        member.Iteration = trial.Iteration;
+        return member;
+    }
+
+    /// <summary>What PBT remembers of one member of the population.</summary>
+    internal sealed class MemberState(string trialId)
+    {
+        public string TrialId { get; } = trialId;
+        public string Name { get; set; } = trialId;
+        public Config Config { get; set; } = Config.Empty;
+        public long Iteration { get; set; }
+        public double? LastScore { get; set; }
+        public string? LastCheckpoint { get; set; }
+        public string? PendingCheckpoint { get; set; }
+        public double LastPerturbationTime { get; set; }
+        public double LastTrainTime { get; set; }
+        public bool Finished { get; set; }
+    }
+}

@@ -1,0 +1,133 @@
+using TuneSharp.Schedulers;
+using TuneSharp.Schedulers.Pbt;
+using TuneSharp.Search;
+
+namespace TuneSharp.Tests.Schedulers;
+
+public class PopulationBasedTrainingTests
+{
+    private static Config ConfigOf(params (string Key, object? Value)[] values) =>
+        new(values.ToDictionary(v => v.Key, v => v.Value));
+
+    [Fact]
+    public void Explore_ListMutation_MovesToANeighbourOrResamples()
+    {
+        var explorer = new PbtExplorer(new SearchSpace { ["m"] = new List<object?> { 0.8, 0.9, 0.99 } }, 0, [1.2, 0.8], null);
+        var random = new Random(1);
+        var seen = Enumerable.Range(0, 200).Select(_ => explorer.Explore(ConfigOf(("m", 0.9)), random).Get<double>("m")).ToHashSet();
+        Assert.Equal(new HashSet<double> { 0.8, 0.99 }, seen); // never stays, never jumps (no resampling at p = 0)
+
+        var edge = Enumerable.Range(0, 200).Select(_ => explorer.Explore(ConfigOf(("m", 0.8)), random).Get<double>("m")).ToHashSet();
+        Assert.Equal(new HashSet<double> { 0.8, 0.9 }, edge); // clamped at the ends
+    }
+
+    [Fact]
+    public void Explore_ChoiceMutation_IsTreatedAsAList()
+    {
+        var explorer = new PbtExplorer(new SearchSpace { ["opt"] = Tune.Choice("sgd", "adam", "rmsprop") }, 0, [1.2, 0.8], null);
+        var values = Enumerable.Range(0, 100).Select(i => explorer.Explore(ConfigOf(("opt", "adam")), new Random(i)).Get<string>("opt")).ToHashSet();
+        Assert.Equal(new HashSet<string> { "sgd", "rmsprop" }, values);
+    }
+
+    [Fact]
+    public void Explore_ContinuousMutation_ScalesByAFactorWithinBounds()
+    {
+        var explorer = new PbtExplorer(new SearchSpace { ["lr"] = Tune.Uniform(0.0001, 1) }, 0, [1.2, 0.8], null);
+        var values = Enumerable.Range(0, 100).Select(i => explorer.Explore(ConfigOf(("lr", 0.5)), new Random(i)).Get<double>("lr")).ToHashSet();
+        Assert.Equal(new HashSet<double> { 0.6, 0.4 }, values.Select(v => Math.Round(v, 12)).ToHashSet());
+        Assert.Equal(1.0, explorer.Explore(ConfigOf(("lr", 0.95)), new Random(SeedFor(explorer, 0.95, up: true))).Get<double>("lr"));
+    }
+
+    private static int SeedFor(PbtExplorer explorer, double start, bool up)
+    {
+        for (int seed = 0; ; seed++)
+            if (explorer.Explore(ConfigOf(("lr", start)), new Random(seed)).Get<double>("lr") > start == up)
+                return seed;
+    }
+
+    [Fact]
+    public void Explore_ResampleProbabilityOne_DrawsFromTheDomainAndFunctions()
+    {
+        var explorer = new PbtExplorer(new SearchSpace
+        {
+            ["lr"] = Tune.Uniform(0.001, 0.002),
+            ["k"] = new Func<object?>(() => 42L),
+            ["n"] = Tune.RandInt(3, 4),
+        }, 1, [1.2, 0.8], c => c.With("extra", true));
+        Config result = explorer.Explore(ConfigOf(("lr", 0.5), ("k", 7L), ("n", 100L)), new Random(3));
+        Assert.InRange(result.Get<double>("lr"), 0.001, 0.002);
+        Assert.Equal(42L, result.Get<long>("k"));
+        Assert.Equal(3L, result.Get<long>("n"));
+        Assert.True(result.Get<bool>("extra")); // the custom explore function runs last
+    }
+
+    [Fact]
+    public void Setup_Invalid_NamesTheOptionAndValue()
+    {
+        var e = Assert.Throws<TuneException>(() => new PopulationBasedTraining { HyperparamMutations = new() { ["lr"] = Tune.Uniform(0, 1) }, QuantileFraction = 0.7 }.Setup("acc", Mode.Max, 0));
+        Assert.Contains("QuantileFraction is 0.7", e.Message);
+        e = Assert.Throws<TuneException>(() => new PopulationBasedTraining().Setup("acc", Mode.Max, 0));
+        Assert.Contains("HyperparamMutations", e.Message);
+    }
+
+    // Each trial's "weight" grows by its lr per step; the checkpoint holds (step, weight). A trial that
+    // exploits must continue from the source's step and weight, not from its own or from zero.
+    private static async Task Grow(TrialContext trial)
+    {
+        var (step, weight) = trial.GetCheckpoint()?.Read(d =>
+        {
+            var parts = File.ReadAllText(Path.Combine(d, "state")).Split(' ');
+            return (int.Parse(parts[0]), double.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture));
+        }) ?? (0, 0.0);
+        while (step < 12)
+        {
+            step++;
+            weight += trial.Config.Get<double>("lr");
+            int s = step;
+            double w = weight;
+            await trial.ReportAsync(new Metrics { ["weight"] = w, ["step"] = s, ["lr"] = trial.Config.Get<double>("lr") },
+                Checkpoint.FromDirectory(d => File.WriteAllText(Path.Combine(d, "state"), FormattableString.Invariant($"{s} {w}"))));
+        }
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task FitAsync_Pbt_ExploitsCopyTheSourceCheckpointAndContinueFromIt(bool synch)
+    {
+        using var temp = new TempDirectory();
+        var tuner = new Tuner(Grow, new SearchSpace { ["lr"] = Tune.GridSearch(0.1, 0.2, 1.0, 2.0) },
+            new TuneConfig
+            {
+                Seed = 3,
+                Scheduler = new PopulationBasedTraining
+                {
+                    TimeAttr = "training_iteration", Metric = "weight", Mode = Mode.Max, PerturbationInterval = 3,
+                    HyperparamMutations = new SearchSpace { ["lr"] = Tune.Uniform(0.01, 5) }, Synch = synch,
+                },
+            },
+            new RunConfig { StoragePath = temp.Path, Name = "pbt", Verbose = 0, CheckpointConfig = new CheckpointConfig { NumToKeep = 2, CheckpointScoreAttribute = "weight" } });
+
+        var grid = await tuner.FitAsync();
+
+        string global = Path.Combine(grid.ExperimentPath, "pbt_global.txt");
+        Assert.True(File.Exists(global));
+        var exploits = File.ReadAllLines(global);
+        Assert.NotEmpty(exploits);
+        foreach (var result in grid)
+        {
+            var history = result.ReadHistory();
+            Assert.Equal(12L, history[^1]["step"]);
+            // The step always follows training_iteration: exploits continue at the source's iteration, never from zero.
+            Assert.All(history, h => Assert.Equal(h["training_iteration"], h["step"]));
+            // Weight never resets: each row's weight is the previous weight (its own, or the source's) plus lr.
+            Assert.All(history, h => Assert.True(Convert.ToDouble(h["weight"]) > 0));
+        }
+        // The worst starting trial (lr 0.1) must have copied a better one at some point.
+        var slowest = grid.Single(r => r.ReadHistory()[0]["lr"] is double lr && lr == 0.1);
+        Assert.True(File.Exists(Path.Combine(grid.ExperimentPath, $"pbt_policy_{slowest.TrialId}.txt")));
+        Assert.True(slowest.GetMetric("weight") > 12 * 0.1 + 1e-9);
+        // The population did not collapse onto a single lr.
+        Assert.True(grid.Select(r => r.Config.Get<double>("lr")).Distinct().Count() > 1);
+    }
+}
