@@ -18,8 +18,8 @@ internal static class ResultRecord
             // JSON has no NaN; write it as Ray's own JSON readers accept it and ours reads back: "NaN".
             case double d when !double.IsFinite(d): writer.WriteStringValue(d.ToString(CultureInfo.InvariantCulture)); break;
             case float f when !float.IsFinite(f): writer.WriteStringValue(f.ToString(CultureInfo.InvariantCulture)); break;
-            case double d: writer.WriteNumberValue(d); break;
-            case float f: writer.WriteNumberValue(f); break;
+            case double d: writer.WriteRawValue(FloatText(d.ToString("R", CultureInfo.InvariantCulture))); break;
+            case float f: writer.WriteRawValue(FloatText(f.ToString("R", CultureInfo.InvariantCulture))); break;
             case int i: writer.WriteNumberValue(i); break;
             case long l: writer.WriteNumberValue(l); break;
             case decimal m: writer.WriteNumberValue(m); break;
@@ -64,6 +64,11 @@ internal static class ResultRecord
         return buffer.WrittenSpan.ToArray();
     }
 
+    /// <summary>A finite float as Python writes it: a whole value keeps its ".0" (1.0, not 1), so that it reads
+    /// back as a float (here and in pandas) rather than turning a float column into an integer one.</summary>
+    private static string FloatText(string roundTrip) =>
+        roundTrip.AsSpan().ContainsAnyExcept("-0123456789") ? roundTrip : roundTrip + ".0";
+
     /// <summary>Nested dictionaries flattened with '/' (Ray's <c>config/lr</c>).</summary>
     public static IEnumerable<KeyValuePair<string, object?>> Flatten(IReadOnlyDictionary<string, object?> result, string prefix = "")
     {
@@ -85,8 +90,8 @@ internal static class ResultRecord
             null => "",
             bool b => b ? "True" : "False",
             double d when double.IsNaN(d) => "nan",
-            double d => d.ToString("R", CultureInfo.InvariantCulture),
-            float f => f.ToString("R", CultureInfo.InvariantCulture),
+            double d => FloatText(d.ToString("R", CultureInfo.InvariantCulture)),
+            float f => FloatText(f.ToString("R", CultureInfo.InvariantCulture)),
             IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
             IEnumerable and not string => JsonSerializer.Serialize(value, JsonDefaults.Options),
             _ => value.ToString() ?? "",

@@ -1,0 +1,140 @@
+using System.Collections.Concurrent;
+using TuneSharp.Search;
+using TuneSharp.Stopping;
+
+namespace TuneSharp.Tests.Execution;
+
+public class FailureHandlingTests
+{
+    private static int ReadStep(Checkpoint? checkpoint) =>
+        checkpoint?.Read(dir => int.Parse(File.ReadAllText(Path.Combine(dir, "step.txt")))) ?? 0;
+
+    private static Checkpoint StepCheckpoint(int step) =>
+        Checkpoint.FromDirectory(dir => File.WriteAllText(Path.Combine(dir, "step.txt"), step.ToString()));
+
+    [Fact]
+    public async Task FitAsync_FailingTrial_RetriedFromLastCheckpointThenErrorWhileOthersFinish()
+    {
+        using var temp = new TempDirectory();
+        var starts = new ConcurrentQueue<(int Id, long Iteration, int RestoredStep)>();
+        var tuner = new Tuner(async trial =>
+        {
+            int id = trial.Config.Get<int>("id");
+            int step = ReadStep(trial.GetCheckpoint());
+            starts.Enqueue((id, trial.Iteration, step));
+            while (step < 4)
+            {
+                step++;
+                if (id == 1 && step == 3)
+                    throw new InvalidOperationException("boom at step 3");
+                await trial.ReportAsync(new Metrics { ["score"] = step }, StepCheckpoint(step));
+            }
+        }, new SearchSpace { ["id"] = Tune.GridSearch(0, 1, 2) },
+        new TuneConfig { Metric = "score", Mode = Mode.Max, Seed = 1, AvailableResources = new Resources { Cpu = 2 } },
+        new RunConfig { StoragePath = temp.Path, Name = "retry", Verbose = 0, FailureConfig = new FailureConfig { MaxFailures = 2 } });
+
+        var grid = await tuner.FitAsync();
+
+        var failing = grid.Single(r => r.Config.Get<int>("id") == 1);
+        Assert.Equal(TrialStatus.Error, failing.Status);
+        Assert.Contains("boom at step 3", failing.Error);
+        Assert.Equal(1, grid.NumErrors);
+        Assert.Single(grid.Errors);
+        // One run and two retries, each from the checkpoint of step 2, continuing at its iteration.
+        Assert.Equal([(1, 0L, 0), (1, 2L, 2), (1, 2L, 2)], starts.Where(s => s.Id == 1));
+        string errorText = File.ReadAllText(Path.Combine(failing.Path, "error.txt"));
+        Assert.Contains("Failure # 1", errorText);
+        Assert.Contains("Failure # 3", errorText);
+        Assert.Contains("InvalidOperationException: boom at step 3", errorText);
+        Assert.All(grid.Where(r => r != failing), r =>
+        {
+            Assert.Equal(TrialStatus.Terminated, r.Status);
+            Assert.Equal(4L, r.Metrics[ResultFields.TrainingIteration]);
+            Assert.Null(r.Error);
+            Assert.False(File.Exists(Path.Combine(r.Path, "error.txt")));
+        });
+        Assert.Equal(0, grid.GetBestResult().Config.Get<int>("id")); // ties go to the first trial, as Ray
+    }
+
+    [Fact]
+    public async Task FitAsync_NoRetries_FirstFailureIsFinal()
+    {
+        using var temp = new TempDirectory();
+        int runs = 0;
+        var tuner = new Tuner(_ =>
+        {
+            Interlocked.Increment(ref runs);
+            throw new ArgumentException("bad config");
+        }, new SearchSpace(), new TuneConfig(), new RunConfig { StoragePath = temp.Path, Name = "once", Verbose = 0 });
+
+        var grid = await tuner.FitAsync();
+
+        Assert.Equal(1, runs);
+        Assert.Equal(TrialStatus.Error, grid[0].Status);
+        Assert.Equal("ArgumentException: bad config", grid[0].Error);
+    }
+
+    [Fact]
+    public async Task FitAsync_FailFast_StopsTheOtherTrialsAtTheFirstError()
+    {
+        using var temp = new TempDirectory();
+        var started = new ConcurrentBag<int>();
+        var tuner = new Tuner(async trial =>
+        {
+            started.Add(trial.Config.Get<int>("id"));
+            if (trial.Config.Get<int>("id") == 0)
+                throw new InvalidOperationException("fail fast");
+            for (int i = 0; i < 100_000; i++) // until stopped
+            {
+                await trial.ReportAsync(new Metrics { ["score"] = i });
+                await Task.Delay(1);
+            }
+        }, new SearchSpace { ["id"] = Tune.GridSearch(0, 1, 2, 3) },
+        new TuneConfig { Seed = 1, AvailableResources = new Resources { Cpu = 2 } },
+        new RunConfig { StoragePath = temp.Path, Name = "failfast", Verbose = 0, FailureConfig = new FailureConfig { FailFast = true, MaxFailures = 3 } });
+
+        var grid = await tuner.FitAsync();
+
+        Assert.Equal(1, grid.NumErrors);
+        Assert.Equal(TrialStatus.Error, grid.Single(r => r.Config.Get<int>("id") == 0).Status);
+        // Only the two trials that had room ever ran; the running one was stopped, the waiting ones never start.
+        Assert.Equal([0, 1], started.Order());
+        Assert.All(grid.Where(r => r.Config.Get<int>("id") != 0), r => Assert.Equal(TrialStatus.Terminated, r.Status));
+        var other = grid.Single(r => r.Config.Get<int>("id") == 1);
+        Assert.True(other.Metrics.Count == 0 || (long)other.Metrics[ResultFields.TrainingIteration]! < 100_000);
+        Assert.All(grid.Where(r => r.Config.Get<int>("id") >= 2), r => Assert.Empty(r.Metrics));
+    }
+
+    [Fact]
+    public async Task FitAsync_MetricNeverReported_ThrowsNamingTrialMetricAndReportedKeys()
+    {
+        using var temp = new TempDirectory();
+        string? trialName = null;
+        var tuner = new Tuner(async trial =>
+        {
+            trialName = trial.TrialName;
+            await trial.ReportAsync(new Metrics { ["accuracy"] = 0.5, ["val_loss"] = 1.0 });
+        }, new SearchSpace(), new TuneConfig { Metric = "loss", Mode = Mode.Min },
+        new RunConfig { StoragePath = temp.Path, Name = "nometric", Verbose = 0 });
+
+        var error = await Assert.ThrowsAsync<TuneException>(() => tuner.FitAsync());
+
+        Assert.Contains(trialName!, error.Message);
+        Assert.Contains("'loss'", error.Message);
+        Assert.Contains("TuneConfig.Metric", error.Message);
+        Assert.Contains("accuracy, val_loss", error.Message);
+    }
+
+    [Fact]
+    public async Task FitAsync_StopThresholdOnMissingKey_ThrowsNamingTheKey()
+    {
+        using var temp = new TempDirectory();
+        var tuner = new Tuner(trial => trial.Report(new Metrics { ["acc"] = 0.5 }), new SearchSpace(), new TuneConfig(),
+            new RunConfig { StoragePath = temp.Path, Name = "nostopkey", Verbose = 0, Stop = new StopCriteria { ["mean_accuracy"] = 0.9 } });
+
+        var error = await Assert.ThrowsAsync<TuneException>(() => tuner.FitAsync());
+
+        Assert.Contains("'mean_accuracy'", error.Message);
+        Assert.Contains("RunConfig.Stop", error.Message);
+    }
+}

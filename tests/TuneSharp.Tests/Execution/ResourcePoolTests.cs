@@ -1,0 +1,123 @@
+using System.Diagnostics;
+using TuneSharp.Execution;
+using TuneSharp.Search;
+
+namespace TuneSharp.Tests.Execution;
+
+public class ResourcePoolTests
+{
+    [Fact]
+    public void TryAcquire_ThreeThirds_FitInOneCpuAndAFourthDoesNot()
+    {
+        var pool = new ResourcePool(new Resources { Cpu = 1 });
+        var third = new Resources { Cpu = 1.0 / 3 };
+        Assert.True(pool.TryAcquire(third));
+        Assert.True(pool.TryAcquire(third));
+        Assert.True(pool.TryAcquire(third));
+        Assert.False(pool.TryAcquire(third));
+        pool.Release(third);
+        Assert.True(pool.TryAcquire(third));
+    }
+
+    [Fact]
+    public void TryAcquire_CustomResource_CountsItSeparately()
+    {
+        var pool = new ResourcePool(new Resources { Cpu = 8, Custom = new Dictionary<string, double> { ["tpu"] = 1 } });
+        var request = new Resources { Cpu = 1, Custom = new Dictionary<string, double> { ["tpu"] = 1 } };
+        Assert.True(pool.TryAcquire(request));
+        Assert.False(pool.TryAcquire(request));
+        Assert.Equal("1.0/8 CPUs, 0.0/0 GPUs, 1.0/1 tpu", pool.Describe());
+    }
+
+    [Fact]
+    public void EnsureCanEverFit_TooLargeRequests_ThrowNamingTheAmounts()
+    {
+        var pool = new ResourcePool(new Resources { Cpu = 2 });
+        Assert.Contains("3 CPUs", Assert.Throws<TuneException>(() => pool.EnsureCanEverFit(new Resources { Cpu = 3 }, "T")).Message);
+        Assert.Contains("1 GPUs", Assert.Throws<TuneException>(() => pool.EnsureCanEverFit(new Resources { Gpu = 1 }, "T")).Message);
+        var custom = new Resources { Custom = new Dictionary<string, double> { ["tpu"] = 1 } };
+        Assert.Contains("'tpu'", Assert.Throws<TuneException>(() => pool.EnsureCanEverFit(custom, "T")).Message);
+    }
+
+    [Theory]
+    [InlineData(1.0, 2)]
+    [InlineData(0.5, 4)]
+    public async Task FitAsync_TwoCpus_ConcurrentTrialsNeverExceedWhatFits(double cpuPerTrial, int fits)
+    {
+        using var temp = new TempDirectory();
+        int running = 0, maxRunning = 0;
+        var trainable = Tune.WithResources(async trial =>
+        {
+            InterlockedMax(ref maxRunning, Interlocked.Increment(ref running));
+            try
+            {
+                // Wait until the pool has been full once (or give up), so the maximum is reached deterministically.
+                var waited = Stopwatch.StartNew();
+                while (Volatile.Read(ref maxRunning) < fits && waited.Elapsed < TimeSpan.FromSeconds(10))
+                    await Task.Delay(2);
+                for (int i = 0; i < 3; i++)
+                    await trial.ReportAsync(new Metrics { ["score"] = i });
+            }
+            finally
+            {
+                Interlocked.Decrement(ref running);
+            }
+        }, new Resources { Cpu = cpuPerTrial });
+        var tuner = new Tuner(trainable, new SearchSpace { ["x"] = Tune.Uniform(0, 1) },
+            new TuneConfig { NumSamples = 2 * fits + 1, Seed = 1, AvailableResources = new Resources { Cpu = 2 } },
+            new RunConfig { StoragePath = temp.Path, Name = "pool", Verbose = 0 });
+
+        var grid = await tuner.FitAsync();
+
+        Assert.Equal(fits, maxRunning);
+        Assert.Equal(2 * fits + 1, grid.Count);
+        Assert.All(grid, r => Assert.Equal(TrialStatus.Terminated, r.Status));
+    }
+
+    [Fact]
+    public async Task FitAsync_MaxConcurrentTrials_CapsBelowTheResources()
+    {
+        using var temp = new TempDirectory();
+        int running = 0, maxRunning = 0;
+        var tuner = new Tuner(async trial =>
+        {
+            InterlockedMax(ref maxRunning, Interlocked.Increment(ref running));
+            for (int i = 0; i < 3; i++)
+            {
+                await Task.Delay(2);
+                await trial.ReportAsync(new Metrics { ["score"] = i });
+            }
+            Interlocked.Decrement(ref running);
+        }, new SearchSpace { ["x"] = Tune.Uniform(0, 1) },
+        new TuneConfig { NumSamples = 4, Seed = 1, MaxConcurrentTrials = 1, AvailableResources = new Resources { Cpu = 4 } },
+        new RunConfig { StoragePath = temp.Path, Name = "capped", Verbose = 0 });
+
+        var grid = await tuner.FitAsync();
+
+        Assert.Equal(1, maxRunning);
+        Assert.Equal(4, grid.Count);
+    }
+
+    [Theory]
+    [InlineData(3.0, 0.0, "3 CPUs")]
+    [InlineData(1.0, 1.0, "1 GPUs")]
+    public async Task FitAsync_TrialNeedsMoreThanExists_ThrowsAtStartWithoutRunning(double cpu, double gpu, string expected)
+    {
+        using var temp = new TempDirectory();
+        int calls = 0;
+        var trainable = Tune.WithResources(_ => { Interlocked.Increment(ref calls); }, new Resources { Cpu = cpu, Gpu = gpu });
+        var tuner = new Tuner(trainable, new SearchSpace(), new TuneConfig { AvailableResources = new Resources { Cpu = 2 } },
+            new RunConfig { StoragePath = temp.Path, Name = "big", Verbose = 0 });
+
+        var error = await Assert.ThrowsAsync<TuneException>(() => tuner.FitAsync());
+
+        Assert.Contains(expected, error.Message);
+        Assert.Equal(0, calls);
+    }
+
+    private static void InterlockedMax(ref int target, int value)
+    {
+        for (int seen = Volatile.Read(ref target); value > seen; seen = Volatile.Read(ref target))
+            Interlocked.CompareExchange(ref target, value, seen);
+    }
+}

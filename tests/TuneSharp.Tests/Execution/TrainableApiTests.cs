@@ -1,0 +1,164 @@
+using System.Collections.Concurrent;
+using TuneSharp.Results;
+using TuneSharp.Search;
+using TuneSharp.Stopping;
+
+namespace TuneSharp.Tests.Execution;
+
+public class TrainableApiTests
+{
+    /// <summary>A class trainable that counts steps, keeps its step in checkpoints and logs every call.</summary>
+    internal sealed class CountingTrainable(ConcurrentQueue<string> log, int doneAt = 5) : Trainable
+    {
+        private int _step;
+
+        public override void Setup(Config config) => log.Enqueue($"setup lr={config.Get<double>("lr")}");
+
+        public override Metrics Step()
+        {
+            _step++;
+            log.Enqueue($"step {_step}");
+            var metrics = new Metrics { ["score"] = _step * Config.Get<double>("lr") };
+            if (_step == doneAt)
+                metrics[ResultFields.Done] = true;
+            return metrics;
+        }
+
+        public override void SaveCheckpoint(string checkpointDirectory)
+        {
+            log.Enqueue($"save {_step}");
+            File.WriteAllText(Path.Combine(checkpointDirectory, "state.txt"), _step.ToString());
+        }
+
+        public override void LoadCheckpoint(string checkpointDirectory)
+        {
+            _step = int.Parse(File.ReadAllText(Path.Combine(checkpointDirectory, "state.txt")));
+            log.Enqueue($"load {_step}");
+        }
+
+        public override void Cleanup() => log.Enqueue("cleanup");
+    }
+
+    [Fact]
+    public async Task FitAsync_ClassTrainable_CallsLifecycleAndCheckpointsOnFrequencyAndAtEnd()
+    {
+        using var temp = new TempDirectory();
+        var log = new ConcurrentQueue<string>();
+        var tuner = new Tuner(TrainableDefinition.FromClass(() => new CountingTrainable(log), "Counting"),
+            new SearchSpace { ["lr"] = 0.5 }, new TuneConfig(),
+            new RunConfig
+            {
+                StoragePath = temp.Path, Name = "class", Verbose = 0,
+                CheckpointConfig = new CheckpointConfig { CheckpointFrequency = 2, CheckpointAtEnd = true },
+            });
+
+        var grid = await tuner.FitAsync();
+
+        Assert.Equal(["setup lr=0.5", "step 1", "step 2", "save 2", "step 3", "step 4", "save 4", "step 5", "save 5", "cleanup"], log);
+        Result result = grid[0];
+        Assert.Equal(TrialStatus.Terminated, result.Status);
+        Assert.Equal(5L, result.Metrics[ResultFields.TrainingIteration]);
+        Assert.Equal(2.5, result.GetMetric("score"));
+        Assert.Equal(["checkpoint_000000", "checkpoint_000001", "checkpoint_000002"], TrialFiles.CheckpointFolders(result.Path));
+        Assert.Equal("5", result.Checkpoint!.Read(dir => File.ReadAllText(Path.Combine(dir, "state.txt"))));
+        var lines = TrialFiles.ResultLines(result.Path);
+        Assert.Equal([null, "checkpoint_000000", null, "checkpoint_000001", "checkpoint_000002"],
+            lines.Select(l => l[ResultFields.CheckpointDirName]?.GetValue<string>()));
+        Assert.True(lines[^1][ResultFields.Done]!.GetValue<bool>());
+    }
+
+    [Fact]
+    public async Task FitAsync_ClassTrainableStoppedWithCheckpointAtEnd_SavesAfterTheLastStep()
+    {
+        using var temp = new TempDirectory();
+        var log = new ConcurrentQueue<string>();
+        var tuner = new Tuner(TrainableDefinition.FromClass(() => new CountingTrainable(log, doneAt: 100), "Counting"),
+            new SearchSpace { ["lr"] = 1.0 }, new TuneConfig(),
+            new RunConfig
+            {
+                StoragePath = temp.Path, Name = "classstop", Verbose = 0, Stop = new MaximumIterationStopper(3),
+                CheckpointConfig = new CheckpointConfig { CheckpointAtEnd = true },
+            });
+
+        var grid = await tuner.FitAsync();
+
+        Assert.Equal(["setup lr=1", "step 1", "step 2", "step 3", "save 3", "cleanup"], log);
+        Assert.Equal(["checkpoint_000000"], TrialFiles.CheckpointFolders(grid[0].Path));
+        Assert.Equal(3L, grid[0].Metrics[ResultFields.TrainingIteration]);
+    }
+
+    [Fact]
+    public async Task FitAsync_CheckpointFrequencyOnFunctionTrainable_ThrowsNamingTheOption()
+    {
+        using var temp = new TempDirectory();
+        var tuner = new Tuner(_ => { }, new SearchSpace(), new TuneConfig(),
+            new RunConfig { StoragePath = temp.Path, Verbose = 0, CheckpointConfig = new CheckpointConfig { CheckpointFrequency = 2 } });
+        var error = await Assert.ThrowsAsync<TuneException>(() => tuner.FitAsync());
+        Assert.Contains("CheckpointFrequency = 2", error.Message);
+    }
+
+    [Fact]
+    public async Task FitAsync_FunctionReturnsMetrics_CountsAsTheFinalReport()
+    {
+        using var temp = new TempDirectory();
+        Func<TrialContext, Task<Metrics?>> train = async trial =>
+        {
+            await trial.ReportAsync(new Metrics { ["score"] = 1.0 });
+            await trial.ReportAsync(new Metrics { ["score"] = 2.0 });
+            return new Metrics { ["score"] = 42.0 };
+        };
+        var tuner = new Tuner(TrainableDefinition.FromFunction(train, "returning"), new SearchSpace(),
+            new TuneConfig { Metric = "score", Mode = Mode.Max }, new RunConfig { StoragePath = temp.Path, Name = "ret", Verbose = 0 });
+
+        var grid = await tuner.FitAsync();
+
+        Assert.Equal(3L, grid[0].Metrics[ResultFields.TrainingIteration]);
+        Assert.Equal(42.0, grid[0].GetMetric("score"));
+        Assert.Equal(3, TrialFiles.ResultLines(grid[0].Path).Count);
+    }
+
+    [Fact]
+    public async Task FitAsync_SynchronousFunctionReturnsMetrics_IsItsOnlyResult()
+    {
+        using var temp = new TempDirectory();
+        Func<TrialContext, Metrics?> train = trial => new Metrics { ["score"] = trial.Config.Get<double>("x") * 2 };
+        var tuner = new Tuner(TrainableDefinition.FromFunction(train, "sync"), new SearchSpace { ["x"] = Tune.GridSearch(1.5, 2.5) },
+            new TuneConfig { Metric = "score", Mode = Mode.Max }, new RunConfig { StoragePath = temp.Path, Name = "sync", Verbose = 0 });
+
+        var grid = await tuner.FitAsync();
+
+        Assert.Equal([3.0, 5.0], grid.Select(r => r.GetMetric("score")!.Value));
+        Assert.All(grid, r => Assert.Equal(1L, r.Metrics[ResultFields.TrainingIteration]));
+        Assert.Equal(5.0, grid.GetBestResult().GetMetric("score"));
+    }
+
+    [Fact]
+    public async Task FitAsync_FunctionReturnsNull_AddsNoResult()
+    {
+        using var temp = new TempDirectory();
+        Func<TrialContext, Task<Metrics?>> train = async trial =>
+        {
+            await trial.ReportAsync(new Metrics { ["score"] = 1.0 });
+            return null;
+        };
+        var grid = await new Tuner(TrainableDefinition.FromFunction(train, "nothing"), null, null,
+            new RunConfig { StoragePath = temp.Path, Name = "null", Verbose = 0 }).FitAsync();
+        Assert.Equal(1L, grid[0].Metrics[ResultFields.TrainingIteration]);
+    }
+
+    [Fact]
+    public async Task TrialContext_SeededExperiment_GivesEachTrialAStableDistinctSeed()
+    {
+        async Task<List<int>> Seeds()
+        {
+            using var temp = new TempDirectory();
+            var seeds = new ConcurrentDictionary<int, int>();
+            await new Tuner(trial => { seeds[trial.Config.Get<int>("i")] = trial.Seed; }, new SearchSpace { ["i"] = Tune.GridSearch(0, 1, 2) },
+                new TuneConfig { Seed = 9 }, new RunConfig { StoragePath = temp.Path, Name = "seeds", Verbose = 0 }).FitAsync();
+            return seeds.OrderBy(kv => kv.Key).Select(kv => kv.Value).ToList();
+        }
+        var first = await Seeds();
+        Assert.Equal(first, await Seeds());
+        Assert.Equal(3, first.Distinct().Count());
+    }
+}

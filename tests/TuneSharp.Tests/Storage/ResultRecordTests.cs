@@ -1,0 +1,64 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Json;
+using TuneSharp.Storage;
+
+namespace TuneSharp.Tests.Storage;
+
+public class ResultRecordTests
+{
+    private static string JsonLine(Dictionary<string, object?> result) =>
+        Encoding.UTF8.GetString(ResultRecord.ToJsonLine(result, new ArrayBufferWriter<byte>()));
+
+    [Fact]
+    public void ToJsonLine_Numbers_KeepTheirKindAsPythonWritesThem()
+    {
+        string line = JsonLine(new()
+        {
+            ["whole"] = 10.0, ["half"] = 0.5, ["big"] = 1e16, ["negzero"] = -0.0, ["single"] = 2f,
+            ["int"] = 3, ["long"] = 4L, ["nan"] = double.NaN, ["inf"] = double.NegativeInfinity,
+        });
+        Assert.Equal("{\"whole\":10.0,\"half\":0.5,\"big\":10000000000000000.0,\"negzero\":-0.0,\"single\":2.0,\"int\":3,\"long\":4,\"nan\":\"NaN\",\"inf\":\"-Infinity\"}\n", line);
+    }
+
+    [Fact]
+    public void ToJsonLine_ReadBack_GivesTheSameValueTypes()
+    {
+        string line = JsonLine(new() { ["whole"] = 10.0, ["count"] = 7L, ["nan"] = double.NaN, ["nested"] = new Dictionary<string, object?> { ["a"] = 1.0 } });
+        using var document = JsonDocument.Parse(line);
+        var values = JsonValues.ToDictionary(document.RootElement);
+        Assert.IsType<double>(values["whole"]);
+        Assert.IsType<long>(values["count"]);
+        Assert.True(double.IsNaN((double)values["nan"]!));
+        Assert.IsType<double>(((Dictionary<string, object?>)values["nested"]!)["a"]);
+    }
+
+    [Theory]
+    [InlineData(1.0, "1.0")]
+    [InlineData(0.25, "0.25")]
+    [InlineData(double.NaN, "nan")]
+    [InlineData(double.PositiveInfinity, "Infinity")]
+    public void ToCsvField_Doubles_AreWrittenAsPandasReadsFloats(double value, string expected)
+    {
+        Assert.Equal(expected, ResultRecord.ToCsvField(value));
+    }
+
+    [Fact]
+    public void ToCsvField_OtherValues_UsePythonSpellingAndCsvQuoting()
+    {
+        Assert.Equal("True", ResultRecord.ToCsvField(true));
+        Assert.Equal("", ResultRecord.ToCsvField(null));
+        Assert.Equal("12", ResultRecord.ToCsvField(12L));
+        Assert.Equal("\"a,\"\"b\"\"\"", ResultRecord.ToCsvField("a,\"b\""));
+    }
+
+    [Fact]
+    public void Flatten_NestedDictionaries_JoinsKeysWithSlash()
+    {
+        var flat = ResultRecord.Flatten(new Dictionary<string, object?>
+        {
+            ["a"] = 1, ["config"] = new Dictionary<string, object?> { ["opt"] = new Dictionary<string, object?> { ["lr"] = 0.1 } },
+        }).ToList();
+        Assert.Equal(["a", "config/opt/lr"], flat.Select(kv => kv.Key));
+    }
+}
