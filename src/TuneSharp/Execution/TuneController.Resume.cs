@@ -39,10 +39,10 @@ internal sealed partial class TuneController
     private void RestoreTrial(JsonElement element, ExperimentResume resume)
     {
         string dir = Path.Combine(_store.Path, element.GetProperty("dir_name").GetString()!);
-        if (!Directory.Exists(dir))
-            throw new TuneException($"Cannot resume: the trial folder '{dir}' named in {resume.StateFile} is missing.");
-        foreach (string staging in Directory.EnumerateDirectories(dir, ".staging_checkpoint_*"))
-            ExperimentStore.DeleteCheckpoint(staging); // half-written when the process died
+        // A trial that never started has no folder yet; one that did may hold half-written checkpoints.
+        if (Directory.Exists(dir))
+            foreach (string staging in Directory.EnumerateDirectories(dir, ".staging_checkpoint_*"))
+                ExperimentStore.DeleteCheckpoint(staging);
         RepairLastLine(Path.Combine(dir, TrialResultWriter.ResultFile));
         RepairLastLine(Path.Combine(dir, TrialResultWriter.ProgressFile));
 
@@ -96,6 +96,8 @@ internal sealed partial class TuneController
             if (row.GetValueOrDefault(ResultFields.CheckpointDirName) is string name)
                 byName[name] = row;
         var found = new List<StoredCheckpoint>();
+        if (!Directory.Exists(dir))
+            return found;
         foreach (string path in Directory.EnumerateDirectories(dir, "checkpoint_*"))
         {
             string name = Path.GetFileName(path);

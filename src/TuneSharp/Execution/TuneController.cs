@@ -229,8 +229,7 @@ internal sealed partial class TuneController : IExperimentView
         string dirName = _tuneConfig.TrialDirnameCreator is { } creator
             ? TrialNaming.Sanitize(creator(trial.Snapshot()))
             : TrialNaming.DefaultDirName(trial.Name, index, TrialNaming.FormatParameters(trial.Config, trial.SampledPaths), trial.Created);
-        trial.Directory = _store.CreateTrialDirectory(dirName);
-        ExperimentStore.WriteParams(trial.Directory, trial.Config);
+        trial.Directory = _store.TrialDirectoryFor(dirName);
         _trials.Add(trial);
         _trialsById[id] = trial;
         _waiting.Add(trial);
@@ -244,6 +243,7 @@ internal sealed partial class TuneController : IExperimentView
         if (!_pool.TryAcquire(trial.Resources))
             return false;
         _waiting.Remove(trial);
+        ExperimentStore.EnsureTrialDirectory(trial.Directory, trial.Config);
         trial.Status = TrialStatus.Running;
         trial.PendingAction = null;
         trial.StoppedByScheduler = false;

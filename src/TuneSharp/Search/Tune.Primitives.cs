@@ -49,14 +49,16 @@ public static partial class Tune
     /// <summary>One of the given values, uniformly (<c>tune.choice</c>). Values may be nested spaces.</summary>
     public static CategoricalDomain Choice(params object?[] categories) => new(categories.ToArray());
 
-    /// <summary>One of the given values, uniformly (<c>tune.choice</c> with a list).</summary>
-    public static CategoricalDomain Choice<T>(IEnumerable<T> categories) => new(categories.Cast<object?>().ToArray());
+    /// <summary>One of the given values, uniformly (<c>tune.choice</c> with a list). A list, not any sequence:
+    /// a string or a dictionary passed alone is one value, as in <c>Tune.Choice("relu")</c>.</summary>
+    public static CategoricalDomain Choice<T>(IReadOnlyList<T> categories) => new(categories.Cast<object?>().ToArray());
 
     /// <summary>Every given value, in a cartesian product with other grids (<c>tune.grid_search</c>).</summary>
     public static GridSearch GridSearch(params object?[] values) => new(values.ToArray());
 
-    /// <summary>Every given value, in a cartesian product with other grids (<c>tune.grid_search</c>).</summary>
-    public static GridSearch GridSearch<T>(IEnumerable<T> values) => new(values.Cast<object?>().ToArray());
+    /// <summary>Every given value, in a cartesian product with other grids (<c>tune.grid_search</c> with a list).
+    /// A list, not any sequence: a string passed alone is one value.</summary>
+    public static GridSearch GridSearch<T>(IReadOnlyList<T> values) => new(values.Cast<object?>().ToArray());
 
     /// <summary>A value computed from the already-resolved config (<c>tune.sample_from</c>).</summary>
     public static FunctionDomain SampleFrom(Func<Config, object?> function) => new(function);

@@ -25,13 +25,23 @@ internal sealed class ExperimentStore
     public string Path { get; }
     public string Timestamp { get; }
 
-    public string CreateTrialDirectory(string dirName)
+    /// <summary>The folder a new trial will use; it is created when the trial first starts, as Ray does, so
+    /// trials that are queued but never run leave nothing on disk.</summary>
+    public string TrialDirectoryFor(string dirName)
     {
         string path = System.IO.Path.Combine(Path, dirName);
         for (int n = 1; Directory.Exists(path) && n < 1000; n++)
             path = System.IO.Path.Combine(Path, $"{dirName}_{n}");
-        Directory.CreateDirectory(path);
         return path;
+    }
+
+    /// <summary>Creates a trial's folder with its <c>params.json</c> when it does not exist yet.</summary>
+    public static void EnsureTrialDirectory(string trialDirectory, Config config)
+    {
+        if (Directory.Exists(trialDirectory))
+            return;
+        Directory.CreateDirectory(trialDirectory);
+        WriteParams(trialDirectory, config);
     }
 
     public static void WriteParams(string trialDirectory, Config config) =>
