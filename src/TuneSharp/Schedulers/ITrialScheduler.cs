@@ -95,8 +95,9 @@ public readonly record struct TrialDecision
     public static TrialDecision Stop { get; } = new(TrialAction.Stop, null, null);
 
     /// <summary>Restart the trial with <paramref name="newConfig"/> from the checkpoint in
-    /// <paramref name="fromCheckpoint"/> (copied into this trial; PBT's exploit).</summary>
-    public static TrialDecision Restart(Config newConfig, string fromCheckpoint) => new(TrialAction.Restart, newConfig, fromCheckpoint);
+    /// <paramref name="fromCheckpoint"/> (copied into this trial; PBT's exploit), or from its own latest
+    /// checkpoint when that is null.</summary>
+    public static TrialDecision Restart(Config newConfig, string? fromCheckpoint) => new(TrialAction.Restart, newConfig, fromCheckpoint);
 
     /// <summary>Merges two decisions by Ray's precedence: Stop over Restart over Pause over Continue.</summary>
     public static TrialDecision Strongest(TrialDecision a, TrialDecision b) => a.Action >= b.Action ? a : b;
