@@ -28,7 +28,7 @@ internal sealed class Trial
     public int Index { get; }
     public Config Config { get; set; }
     public IReadOnlyList<string> SampledPaths { get; }
-    public Resources Resources { get; }
+    public Resources Resources { get; set; }
     public DateTimeOffset Created { get; }
     public string Directory { get; set; } = "";
     public TrialStatus Status { get; set; } = TrialStatus.Pending;

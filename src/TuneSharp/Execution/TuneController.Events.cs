@@ -130,6 +130,11 @@ internal sealed partial class TuneController
         {
             trial.Config = decision.NewConfig ?? trial.Config;
             trial.RestoreFrom = decision.FromCheckpoint;
+            if (decision.NewResources is { } resources)
+            {
+                _pool.EnsureCanEverFit(resources, $"{_scheduler.GetType().Name}'s reallocation of trial {trial.Name}");
+                trial.Resources = resources;
+            }
             if (decision.FromCheckpoint is { } source)
                 _pins[source] = _pins.GetValueOrDefault(source) + 1;
         }
@@ -163,6 +168,7 @@ internal sealed partial class TuneController
                 {
                     _waiting.Remove(trial);
                     trial.Config = decision.NewConfig ?? trial.Config;
+                    trial.Resources = decision.NewResources ?? trial.Resources;
                     trial.RestoreFrom = decision.FromCheckpoint;
                     RestartFromCheckpoint(trial);
                 }
@@ -185,7 +191,7 @@ internal sealed partial class TuneController
         trial.Writer?.Dispose();
         trial.Writer = null;
         _dirtyWriters.Remove(trial);
-        _pool.Release(trial.Resources);
+        _pool.Release(run.Resources); // what this run held: a reallocation may have changed the trial's since
         _running--;
         _stateDirty = true;
         bool stoppedByUs = run.StopReason is not null && error is null or OperationCanceledException;

@@ -72,6 +72,7 @@ internal sealed partial class TuneController : IExperimentView
     int IExperimentView.WaitingCount => _waiting.Count;
     int IExperimentView.RunningCount => _running;
     string IExperimentView.ExperimentPath => _store.Path;
+    Resources IExperimentView.Capacity => _pool.Capacity;
 
     public async Task<ResultGrid> RunAsync(string experimentPath, ExperimentResume? resume, CancellationToken cancellationToken)
     {

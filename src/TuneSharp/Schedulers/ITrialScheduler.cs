@@ -68,16 +68,20 @@ public interface IExperimentView
 
     /// <summary>The experiment folder (PBT writes its policy logs there, as Ray does).</summary>
     string ExperimentPath { get; }
+
+    /// <summary>The logical resources all trials share.</summary>
+    Resources Capacity { get; }
 }
 
 /// <summary>What a scheduler decides for a trial (Ray's CONTINUE / PAUSE / STOP, plus PBT's exploit).</summary>
 public readonly record struct TrialDecision
 {
-    private TrialDecision(TrialAction action, Config? newConfig, string? fromCheckpoint)
+    private TrialDecision(TrialAction action, Config? newConfig, string? fromCheckpoint, Resources? newResources = null)
     {
         Action = action;
         NewConfig = newConfig;
         FromCheckpoint = fromCheckpoint;
+        NewResources = newResources;
     }
 
     /// <summary>The action.</summary>
@@ -86,6 +90,9 @@ public readonly record struct TrialDecision
     public Config? NewConfig { get; }
     /// <summary>For <see cref="TrialAction.Restart"/>: the checkpoint folder to continue from (another trial's, for PBT).</summary>
     public string? FromCheckpoint { get; }
+
+    /// <summary>For <see cref="TrialAction.Restart"/>: the resources to continue with, or null to keep them.</summary>
+    public Resources? NewResources { get; }
 
     /// <summary>Keep running.</summary>
     public static TrialDecision Continue { get; } = new(TrialAction.Continue, null, null);
@@ -98,6 +105,10 @@ public readonly record struct TrialDecision
     /// <paramref name="fromCheckpoint"/> (copied into this trial; PBT's exploit), or from its own latest
     /// checkpoint when that is null.</summary>
     public static TrialDecision Restart(Config newConfig, string? fromCheckpoint) => new(TrialAction.Restart, newConfig, fromCheckpoint);
+
+    /// <summary>Restart the trial from its own latest checkpoint with other resources (Ray's
+    /// <c>ResourceChangingScheduler</c>).</summary>
+    public static TrialDecision Reallocate(Resources resources) => new(TrialAction.Restart, null, null, resources);
 
     /// <summary>Merges two decisions by Ray's precedence: Stop over Restart over Pause over Continue.</summary>
     public static TrialDecision Strongest(TrialDecision a, TrialDecision b) => a.Action >= b.Action ? a : b;

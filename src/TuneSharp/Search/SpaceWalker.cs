@@ -167,7 +167,7 @@ internal static class SpaceWalker
         _ => false,
     };
 
-    private static IEnumerable<(string Path, object? Value)> Children(object? node, string path)
+    internal static IEnumerable<(string Path, object? Value)> Children(object? node, string path)
     {
         string prefix = path.Length == 0 ? "" : path + "/";
         switch (node)

@@ -1,0 +1,83 @@
+using System.Text.Json.Nodes;
+
+namespace TuneSharp.Schedulers;
+
+/// <summary>
+/// Gives running trials more (or fewer) resources as the population changes, on top of another scheduler
+/// (Ray Tune's <c>ResourceChangingScheduler</c>): after each result the base scheduler decides; when it
+/// lets the trial continue and <see cref="ResourcesAllocationFunction"/> proposes other resources, the
+/// trial restarts from its latest checkpoint with them. Trials without a checkpoint keep what they have.
+/// The trainable reads its share from <see cref="TrialContext.Resources"/> (e.g. as its thread count).
+/// </summary>
+public sealed class ResourceChangingScheduler(ITrialScheduler? baseScheduler = null) : ITrialScheduler
+{
+    private readonly Dictionary<string, Resources> _base = new();
+    private IExperimentView? _view;
+
+    /// <summary>The scheduler that makes the other decisions. <value>The default is a <see cref="FifoScheduler"/>.</value></summary>
+    public ITrialScheduler BaseScheduler { get; } = baseScheduler ?? new FifoScheduler();
+
+    /// <summary>Proposes a trial's resources from (trial, the experiment's view, the trial's initial resources);
+    /// null keeps them. <value>The default is <see cref="DistributeResourcesEvenly"/>.</value></summary>
+    public Func<TrialInfo, IExperimentView, Resources, Resources?> ResourcesAllocationFunction { get; init; } = DistributeResourcesEvenly;
+
+    /// <summary>Ray's <c>DistributeResources</c>: the CPUs (and GPUs, for trials that use them) are shared evenly
+    /// among the live trials, whole units each, never below what a trial started with.</summary>
+    public static Resources? DistributeResourcesEvenly(TrialInfo trial, IExperimentView view, Resources initial)
+    {
+        int live = Math.Max(1, view.RunningCount + view.WaitingCount);
+        double cpu = Math.Max(initial.Cpu, Math.Floor(view.Capacity.Cpu / live));
+        double gpu = initial.Gpu > 0 ? Math.Max(initial.Gpu, Math.Floor(view.Capacity.Gpu / live)) : initial.Gpu;
+        return trial.Resources with { Cpu = cpu, Gpu = gpu };
+    }
+
+    /// <inheritdoc />
+    public void Setup(string? metric, Mode? mode, int? seed) => BaseScheduler.Setup(metric, mode, seed);
+
+    /// <inheritdoc />
+    public void Attach(IExperimentView view)
+    {
+        _view = view;
+        BaseScheduler.Attach(view);
+    }
+
+    /// <inheritdoc />
+    public void OnTrialAdd(TrialInfo trial)
+    {
+        _base[trial.TrialId] = trial.Resources;
+        BaseScheduler.OnTrialAdd(trial);
+    }
+
+    /// <inheritdoc />
+    public TrialDecision OnTrialResult(TrialInfo trial, IReadOnlyDictionary<string, object?> result)
+    {
+        TrialDecision decision = BaseScheduler.OnTrialResult(trial, result);
+        if (decision.Action != TrialAction.Continue || _view is null || trial.LatestCheckpoint is null)
+            return decision;
+        Resources? proposed = ResourcesAllocationFunction(trial, _view, _base.GetValueOrDefault(trial.TrialId, trial.Resources));
+        return proposed is null || SameAmounts(proposed, trial.Resources) ? decision : TrialDecision.Reallocate(proposed);
+    }
+
+    private static bool SameAmounts(Resources a, Resources b) =>
+        a.Cpu == b.Cpu && a.Gpu == b.Gpu && a.Custom.Count == b.Custom.Count
+        && a.Custom.All(kv => b.Custom.TryGetValue(kv.Key, out double v) && v == kv.Value);
+
+    /// <inheritdoc />
+    public void OnTrialComplete(TrialInfo trial, IReadOnlyDictionary<string, object?>? result) => BaseScheduler.OnTrialComplete(trial, result);
+    /// <inheritdoc />
+    public void OnTrialRemove(TrialInfo trial) => BaseScheduler.OnTrialRemove(trial);
+    /// <inheritdoc />
+    public void OnTrialError(TrialInfo trial) => BaseScheduler.OnTrialError(trial);
+    /// <inheritdoc />
+    public TrialInfo? ChooseTrialToRun(IReadOnlyList<TrialInfo> waiting) => BaseScheduler.ChooseTrialToRun(waiting);
+    /// <inheritdoc />
+    public IReadOnlyList<KeyValuePair<string, TrialDecision>> TakeDecisions() => BaseScheduler.TakeDecisions();
+    /// <inheritdoc />
+    public bool NeedsCheckpoint(string path) => BaseScheduler.NeedsCheckpoint(path);
+    /// <inheritdoc />
+    public IReadOnlyList<string> StatusLines() => [.. BaseScheduler.StatusLines(), "Resources change with the population (ResourceChangingScheduler)."];
+    /// <inheritdoc />
+    public JsonObject SaveState() => new() { ["version"] = 1, ["base"] = BaseScheduler.SaveState() };
+    /// <inheritdoc />
+    public void RestoreState(JsonObject state) => BaseScheduler.RestoreState(state["base"]!.AsObject());
+}

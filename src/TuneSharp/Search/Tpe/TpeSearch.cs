@@ -1,0 +1,205 @@
+using TuneSharp.Search.Tpe;
+
+namespace TuneSharp.Search;
+
+/// <summary>
+/// Tree-structured Parzen estimator search (Ray Tune's <c>HyperOptSearch</c>, Optuna's <c>TPESampler</c>;
+/// Bergstra et al. 2011, "Algorithms for hyper-parameter optimization"; the defaults follow Watanabe 2023,
+/// "Tree-structured Parzen estimator: understanding its algorithm components and their roles for better
+/// empirical performance", checked on the search benchmark, see docs/benchmarks-search.md).
+/// Models every float, log float, quantised, integer and categorical parameter, also inside chosen nested
+/// spaces; <see cref="Tune.SampleFrom"/> values are computed after sampling and constants are copied.
+/// <see cref="Tune.Randn"/> is modelled with its normal as the prior and untruncated kernels (hyperopt's
+/// <c>hp.normal</c>). Each trial counts with its last reported metric; errored trials are ignored.
+/// </summary>
+public sealed partial class TpeSearch : ISearcher
+{
+    private TpeSpace? _space;
+    private TpeSampler? _sampler;
+    private TpeObservations _observations = new(0);
+    private List<Dictionary<string, object?>> _points = [];
+    private int _nextPoint;
+    private int _suggested;
+    private int _seed;
+    private string _metric = "";
+    private Mode _mode;
+
+    /// <summary>The metric to optimise; null takes the experiment's (<see cref="TuneConfig.Metric"/>).
+    /// <value>The default value is null.</value></summary>
+    public string? Metric { get; init; }
+
+    /// <summary>The direction; null takes the experiment's. <value>The default value is null.</value></summary>
+    public Mode? Mode { get; init; }
+
+    /// <summary>Trials sampled at random before the model is used (Optuna's <c>n_startup_trials</c>, Ray's
+    /// <c>n_initial_points</c>). <value>The default value is 10.</value></summary>
+    public int NStartupTrials { get; init; } = 10;
+
+    /// <summary>Candidates drawn from the good estimator per suggestion (<c>n_ei_candidates</c>); more exploits harder.
+    /// <value>The default value is 24.</value></summary>
+    public int NEiCandidates { get; init; } = 24;
+
+    /// <summary>The quantile γ that splits good from bad observations, see <see cref="Split"/>.
+    /// <value>The default value is 0.1.</value></summary>
+    public double Gamma { get; init; } = 0.1;
+
+    /// <summary>How the good group's size grows with the observations. <value>The default value is <see cref="TpeSplit.Linear"/>.</value></summary>
+    public TpeSplit Split { get; init; } = TpeSplit.Linear;
+
+    /// <summary>The largest good group (Optuna and hyperopt cap it at 25). <value>The default value is 25.</value></summary>
+    public int MaxBelow { get; init; } = 25;
+
+    /// <summary>How observations are weighted in the estimators. <value>The default value is <see cref="TpeWeighting.OlderSmaller"/>.</value></summary>
+    public TpeWeighting Weighting { get; init; } = TpeWeighting.OlderSmaller;
+
+    /// <summary>The weight of the prior kernel relative to one observation; 0 leaves the prior out
+    /// (Optuna's <c>consider_prior=False</c>). <value>The default value is 1.0.</value></summary>
+    public double PriorWeight { get; init; } = 1.0;
+
+    /// <summary>Model the always-active parameters jointly (Optuna's <c>multivariate=True</c>) instead of one
+    /// by one. <value>The default value is true.</value></summary>
+    public bool Multivariate { get; init; } = true;
+
+    /// <summary>Keep kernels at least range / min(100, kernels) wide (hyperopt's and Optuna's <c>consider_magic_clip</c>).
+    /// <value>The default value is true.</value></summary>
+    public bool MagicClip { get; init; } = true;
+
+    /// <summary>Univariate mode: let the range's ends widen the outermost kernels (<c>consider_endpoints</c>).
+    /// <value>The default value is false.</value></summary>
+    public bool ConsiderEndpoints { get; init; }
+
+    /// <summary>Multivariate mode: the kernel width is this × n^(-1/(d+4)) × range (Scott's rule; Optuna uses 0.2).
+    /// <value>The default value is 0.2.</value></summary>
+    public double BandwidthFactor { get; init; } = 0.2;
+
+    /// <summary>Seed of the searcher's random draws; null takes the experiment's seed, or a random one.
+    /// <value>The default value is null.</value></summary>
+    public int? Seed { get; init; }
+
+    /// <summary>Configs to try first (Ray's <c>points_to_evaluate</c>), nested or with '/'-joined paths; parameters a
+    /// point leaves out are sampled. <value>The default is none.</value></summary>
+    public IReadOnlyList<IReadOnlyDictionary<string, object?>> PointsToEvaluate { get; init; } = [];
+
+    /// <summary>The metric already measured for each of <see cref="PointsToEvaluate"/> (Ray's <c>evaluated_rewards</c>):
+    /// those points then warm-start the model and are not run again. <value>The default is none.</value></summary>
+    public IReadOnlyList<double> EvaluatedRewards { get; init; } = [];
+
+    /// <inheritdoc />
+    public void Setup(SearcherSetup setup)
+    {
+        ValidateOptions();
+        _metric = Metric ?? setup.Metric ?? throw new TuneException(
+            "TpeSearch needs a metric to optimise: set TuneConfig.Metric and TuneConfig.Mode, or TpeSearch.Metric and TpeSearch.Mode.");
+        _mode = Mode ?? setup.Mode ?? throw new TuneException(
+            $"TpeSearch optimises '{_metric}' but no mode is set: set TuneConfig.Mode or TpeSearch.Mode to Mode.Min or Mode.Max.");
+        _space = new TpeSpace(setup.Space);
+        _seed = Seed ?? setup.Seed ?? Random.Shared.Next();
+        _observations = new TpeObservations(_space.Parameters.Count);
+        _sampler = new TpeSampler(_space, Settings);
+        _points = [];
+        _nextPoint = 0;
+        _suggested = 0;
+        for (int i = 0; i < PointsToEvaluate.Count; i++)
+        {
+            var flat = SpaceWalker.FlattenPreset(PointsToEvaluate[i]);
+            _space.Encode(flat, i); // throws now, before any trial runs, for a value outside its domain
+            if (EvaluatedRewards.Count == 0)
+                _points.Add(flat);
+            else
+                _observations.Add(FillFromPoint(flat, i, random: null), Loss(EvaluatedRewards[i]));
+        }
+    }
+
+    internal TpeSettings Settings => new(Multivariate, Gamma, Split, MaxBelow, Weighting, PriorWeight,
+        MagicClip, ConsiderEndpoints, NEiCandidates, BandwidthFactor);
+
+    private void ValidateOptions()
+    {
+        static TuneException Bad(string option, object value, string fix) => new($"TpeSearch.{option} is {value}; {fix}");
+        if (NStartupTrials < 0)
+            throw Bad(nameof(NStartupTrials), NStartupTrials, "use 0 or more random trials before the model is used.");
+        if (NEiCandidates < 1)
+            throw Bad(nameof(NEiCandidates), NEiCandidates, "use at least 1 candidate (24 is the usual value).");
+        if (!(Gamma > 0) || (Split == TpeSplit.Linear && Gamma > 1) || !double.IsFinite(Gamma))
+            throw Bad(nameof(Gamma), Gamma, Split == TpeSplit.Linear ? "use a fraction in (0, 1], e.g. 0.1." : "use a positive number, e.g. 0.25.");
+        if (MaxBelow < 1)
+            throw Bad(nameof(MaxBelow), MaxBelow, "use at least 1 (25 is the usual cap).");
+        if (!(PriorWeight >= 0) || !double.IsFinite(PriorWeight))
+            throw Bad(nameof(PriorWeight), PriorWeight, "use 0 (no prior) or a positive number such as 1.0.");
+        if (!(BandwidthFactor > 0) || !double.IsFinite(BandwidthFactor))
+            throw Bad(nameof(BandwidthFactor), BandwidthFactor, "use a positive number such as 0.2.");
+        if (EvaluatedRewards.Count > 0 && EvaluatedRewards.Count != PointsToEvaluate.Count)
+            throw Bad(nameof(EvaluatedRewards), $"a list of {EvaluatedRewards.Count}", $"give one reward per point to evaluate ({PointsToEvaluate.Count}), or none.");
+        foreach (double reward in EvaluatedRewards)
+            if (double.IsNaN(reward))
+                throw Bad(nameof(EvaluatedRewards), "a list holding NaN", "give a measured number for every point.");
+    }
+
+    /// <inheritdoc />
+    public Suggestion Suggest(string trialId)
+    {
+        if (_space is null || _sampler is null)
+            throw new InvalidOperationException("Setup must be called before Suggest.");
+        var random = TpeRandom.Stream(_seed, _suggested++);
+        double[] x;
+        Dictionary<string, object?>? preset = null;
+        if (_nextPoint < _points.Count)
+        {
+            preset = _points[_nextPoint];
+            x = FillFromPoint(preset, _nextPoint++, random);
+        }
+        else if (_observations.Count < Math.Max(NStartupTrials, 1))
+        {
+            x = FillFromPoint(new Dictionary<string, object?>(), -1, random);
+        }
+        else
+        {
+            x = new double[_space.Parameters.Count];
+            _sampler.Suggest(_observations, random, x);
+        }
+        _observations.AddRunning(trialId, x);
+        return Suggestion.For(_space.BuildConfig(x, preset), _space.SampledPaths);
+    }
+
+    // Parameters in space order, so a categorical is decided before the parameters nested in it: a value from the
+    // point if it gives one, else a draw from the prior (or an error for a warm-start point, which must be complete).
+    private double[] FillFromPoint(IReadOnlyDictionary<string, object?> flat, int pointIndex, TpeRandom? random)
+    {
+        var x = new double[_space!.Parameters.Count];
+        Array.Fill(x, double.NaN);
+        for (int p = 0; p < x.Length; p++)
+        {
+            if (!_space.IsActive(p, x))
+                continue;
+            TpeParameter parameter = _space.Parameters[p];
+            if (flat.TryGetValue(parameter.ConfigPath, out object? value))
+                x[p] = TpeParameterFactory.Encode(parameter, value, pointIndex);
+            if (double.IsNaN(x[p]))
+                x[p] = random is not null ? parameter.SamplePrior(random) : throw new TuneException(
+                    $"TpeSearch.PointsToEvaluate[{pointIndex}] has no value for '{parameter.ConfigPath}', but EvaluatedRewards needs complete points. Add '{parameter.ConfigPath}' to the point.");
+        }
+        return x;
+    }
+
+    /// <inheritdoc />
+    public void OnTrialComplete(string trialId, IReadOnlyDictionary<string, object?>? result, bool error)
+    {
+        double[]? x = _observations.TakeRunning(trialId);
+        if (x is null || error || result is null || !result.TryGetValue(_metric, out object? raw))
+            return;
+        double value = raw switch
+        {
+            double d => d,
+            float f => f,
+            int i => i,
+            long l => l,
+            decimal m => (double)m,
+            _ => double.NaN, // no usable number: the trial tells the model nothing
+        };
+        if (!double.IsNaN(value))
+            _observations.Add(x, Loss(value));
+    }
+
+    // The model always minimises (ASHA's habit of turning the mode into a sign once).
+    private double Loss(double metric) => -_mode.Sign() * metric;
+}
