@@ -1,0 +1,71 @@
+using TuneSharp.Schedulers;
+using TuneSharp.Search;
+
+namespace TuneSharp.Tests.Schedulers;
+
+public class Pb2Tests
+{
+    private static TrialInfo Info(string id, double lr) =>
+        new(id, "t_" + id, 0, new Config(new Dictionary<string, object?> { ["lr"] = lr }), TrialStatus.Running, 0, null, null, "", new Resources());
+
+    [Fact]
+    public void Select_GainPeaksInOneRegion_ProposesInsideItAndInsideBounds()
+    {
+        var pb2 = new Pb2 { TimeAttr = "t", Metric = "score", Mode = Mode.Max, PerturbationInterval = 1000, HyperparamBounds = new Dictionary<string, (double, double)> { ["lr"] = (0, 10) } };
+        pb2.Setup(null, null, 5);
+        // 20 trials whose score grows fastest for lr near 8.
+        var random = new Random(1);
+        for (int i = 0; i < 20; i++)
+        {
+            double lr = random.NextDouble() * 10;
+            double rate = Math.Exp(-(lr - 8) * (lr - 8));
+            for (int t = 1; t <= 4; t++)
+                pb2.OnTrialResult(Info($"{i}", lr), new Dictionary<string, object?> { ["t"] = (double)t, ["score"] = rate * t });
+        }
+
+        var proposals = Enumerable.Range(0, 10).Select(_ => pb2.Select(Config.Empty).Get<double>("lr")).ToList();
+
+        Assert.All(proposals, lr => Assert.InRange(lr, 0, 10));
+        Assert.InRange(proposals.Average(), 6.5, 9.5);
+    }
+
+    [Fact]
+    public async Task FitAsync_Pb2_ExploitsAndKeepsEveryConfigInsideTheBounds()
+    {
+        using var temp = new TempDirectory();
+        var tuner = new Tuner(async trial =>
+        {
+            var (step, weight) = trial.GetCheckpoint()?.Read(d =>
+            {
+                var p = File.ReadAllText(Path.Combine(d, "state")).Split(' ');
+                return (int.Parse(p[0]), double.Parse(p[1], System.Globalization.CultureInfo.InvariantCulture));
+            }) ?? (0, 0.0);
+            while (step < 12)
+            {
+                int s = ++step;
+                double lr = trial.Config.Get<double>("lr");
+                weight += Math.Exp(-(lr - 0.7) * (lr - 0.7) * 10);
+                double w = weight;
+                await trial.ReportAsync(new Metrics { ["weight"] = w, ["lr"] = lr },
+                    Checkpoint.FromDirectory(d => File.WriteAllText(Path.Combine(d, "state"), FormattableString.Invariant($"{s} {w}"))));
+            }
+        }, new SearchSpace { ["lr"] = Tune.Uniform(0, 0.3) },
+        new TuneConfig
+        {
+            NumSamples = 4, Seed = 2,
+            Scheduler = new Pb2
+            {
+                TimeAttr = "training_iteration", Metric = "weight", Mode = Mode.Max, PerturbationInterval = 3,
+                HyperparamBounds = new Dictionary<string, (double, double)> { ["lr"] = (0, 1) },
+            },
+        },
+        new RunConfig { StoragePath = temp.Path, Name = "pb2", Verbose = 0 });
+
+        var grid = await tuner.FitAsync();
+
+        Assert.True(File.Exists(Path.Combine(grid.ExperimentPath, "pbt_global.txt")));
+        Assert.All(grid.SelectMany(r => r.ReadHistory()), h => Assert.InRange(Convert.ToDouble(h["lr"]), 0, 1));
+        // Exploits moved some trial beyond the initial range [0, 0.3], towards the better region.
+        Assert.Contains(grid.SelectMany(r => r.ReadHistory()), h => Convert.ToDouble(h["lr"]) > 0.3);
+    }
+}
