@@ -18,10 +18,21 @@ internal static class StatusText
     {
         var columns = new List<string> { "Trial name", "status", "loc" };
         columns.AddRange(status.ParameterPaths);
-        if (status.Metric is { } metric)
-            columns.Add(metric);
+        columns.AddRange(MetricColumns(status));
         columns.AddRange(["iter", "total time (s)"]);
         return columns;
+    }
+
+    /// <summary>The experiment's metric; without one (e.g. only a scheduler names it), the first few numeric
+    /// metrics the shown trials report, so the table still says how trials are doing.</summary>
+    public static IReadOnlyList<string> MetricColumns(ExperimentStatus status)
+    {
+        if (status.Metric is { } metric)
+            return [metric];
+        return status.Trials.Where(t => t.LastResult is not null)
+            .SelectMany(t => t.LastResult!.Where(kv => kv.Value is not bool && JsonValues.TryGetDouble(kv.Value, out _)).Select(kv => kv.Key))
+            .Where(key => !ResultFields.Automatic.Contains(key) && !status.ParameterPaths.Contains(key))
+            .Distinct().Take(3).ToList();
     }
 
     public static IReadOnlyList<string> Row(ExperimentStatus status, TrialInfo trial)
@@ -29,7 +40,7 @@ internal static class StatusText
         var cells = new List<string> { trial.TrialName, trial.Status.ToString().ToUpperInvariant(), Location(trial) };
         foreach (string path in status.ParameterPaths)
             cells.Add(Format(trial.Config.Contains(path) ? trial.Config.Get<object?>(path) : null));
-        if (status.Metric is { } metric)
+        foreach (string metric in MetricColumns(status))
             cells.Add(trial.LastResult is { } r && ResultFields.TryGetDouble(r, metric, out double v) ? Format(v) : "");
         cells.Add(trial.Iteration > 0 ? trial.Iteration.ToString(CultureInfo.InvariantCulture) : "");
         cells.Add(trial.LastResult is { } last && ResultFields.TryGetDouble(last, ResultFields.TimeTotalS, out double t) ? t.ToString("0.###", CultureInfo.InvariantCulture) : "");
