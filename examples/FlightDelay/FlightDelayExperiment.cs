@@ -58,6 +58,7 @@ public static class FlightDelayExperiment
             new TuneConfig
             {
                 NumSamples = options.Samples,
+                SearchAlg = options.Searcher == "tpe" ? new TpeSearch() : null,
                 Metric = Metric,
                 Mode = Mode.Min,
                 Seed = options.Seed,

@@ -11,8 +11,8 @@ public sealed record FlightDelayOptions
     public int Samples { get; init; } = 16;
     /// <summary>Boosting rounds per trial (the seed's <c>max_t</c> of AsyncHyperBand is 10).</summary>
     public int Rounds { get; init; } = 10;
-    /// <summary><c>random</c> (the default searcher) or <c>tpe</c> (the seed's HyperOptSearch; not available yet).</summary>
-    public string Searcher { get; init; } = "random";
+    /// <summary><c>tpe</c> (the seed's HyperOptSearch) or <c>random</c> (the default BasicVariantGenerator).</summary>
+    public string Searcher { get; init; } = "tpe";
     /// <summary><c>asha</c> (the seed's AsyncHyperBand) or <c>fifo</c> (every trial runs all rounds, for comparison).</summary>
     public string Scheduler { get; init; } = "asha";
     /// <summary>Trials running at once; 0 lets the CPUs decide (one per core).</summary>
@@ -35,7 +35,7 @@ public sealed record FlightDelayOptions
         var rows = new Option<int>("--rows") { Description = "Flights sampled (of 3000000)", DefaultValueFactory = _ => defaults.Rows };
         var samples = new Option<int>("--samples") { Description = "Trials to sample", DefaultValueFactory = _ => defaults.Samples };
         var rounds = new Option<int>("--rounds") { Description = "Boosting rounds per trial", DefaultValueFactory = _ => defaults.Rounds };
-        var searcher = new Option<string>("--searcher") { Description = "random, or tpe (not available yet)", DefaultValueFactory = _ => defaults.Searcher };
+        var searcher = new Option<string>("--searcher") { Description = "tpe (the seed's HyperOptSearch) or random", DefaultValueFactory = _ => defaults.Searcher };
         searcher.AcceptOnlyFromAmong("random", "tpe");
         var scheduler = new Option<string>("--scheduler") { Description = "asha, or fifo to run every trial to the end", DefaultValueFactory = _ => defaults.Scheduler };
         scheduler.AcceptOnlyFromAmong("asha", "fifo");
@@ -81,8 +81,7 @@ public sealed record FlightDelayOptions
         : Samples < 1 ? $"--samples is {Samples}; use 1 or more."
         : Rounds < 1 ? $"--rounds is {Rounds}; use 1 or more."
         : Concurrent < 0 ? $"--concurrent is {Concurrent}; use 0 (one trial per CPU core) or more."
-        : Searcher == "tpe" ? "--searcher tpe: TPE search (the seed's HyperOptSearch) arrives with the search-algorithms issue; use --searcher random for now."
-        : Searcher != "random" ? $"--searcher is '{Searcher}'; use random."
+        : Searcher is not ("random" or "tpe") ? $"--searcher is '{Searcher}'; use tpe or random."
         : Scheduler is not ("asha" or "fifo") ? $"--scheduler is '{Scheduler}'; use asha or fifo."
         : Verbose is < 0 or > 3 ? $"--verbose is {Verbose}; use 0 to 3."
         : null;

@@ -46,7 +46,8 @@ public sealed class TuneConfig
     public Resources? AvailableResources { get; init; }
 
     /// <summary>How many created, not yet started trials to keep queued (Ray's <c>TUNE_MAX_PENDING_TRIALS_PG</c>).
-    /// <value>The default value is null: max(200, 1.1 × CPUs) for random and grid search, 1 for other searchers.</value></summary>
+    /// <value>The default value is null: max(200, 1.1 × CPUs) for random and grid search; other searchers are
+    /// asked only when a trial can start at once.</value></summary>
     public int? MaxPendingTrials { get; init; }
 
     /// <summary>Class trainables only: keep a trainable whose trial ended and give it the next trial through

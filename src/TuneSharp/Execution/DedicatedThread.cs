@@ -7,30 +7,129 @@ namespace TuneSharp.Execution;
 /// Training code is CPU-bound; on the thread pool it would starve the controller's loop (a 2-core
 /// machine has 2 pool threads before the pool slowly injects more), so each trial gets its own thread.
 /// </summary>
+/// <remarks>
+/// A thread that finished a body waits a few seconds for the next one before it exits: creating and
+/// ending an OS thread cost 0.5 to 1.5 ms on the 2-core benchmark machine (docs/benchmarks.md), more than
+/// everything else TuneSharp does for a short trial. A body never shares its thread with another body
+/// while it runs, and it runs in the execution context (async locals, culture) of the code that started
+/// it, as on a new thread; only [ThreadStatic] state a previous body left behind can be seen.
+/// </remarks>
 internal static class DedicatedThread
 {
+    private static readonly TimeSpan IdleLifetime = TimeSpan.FromSeconds(5);
+    private static readonly ConcurrentStack<Worker> Idle = new();
+
     public static Task Run(Func<Task> body, string name)
     {
-        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var thread = new Thread(() =>
+        var work = new Work(body, name, ExecutionContext.Capture(),
+            new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        while (Idle.TryPop(out Worker? worker))
+            if (worker.TryAssign(work))
+                return work.Done.Task;
+        new Worker(work).Start();
+        return work.Done.Task;
+    }
+
+    private sealed record Work(Func<Task> Body, string Name, ExecutionContext? Context, TaskCompletionSource Done);
+
+    private sealed class Worker
+    {
+        private readonly Thread _thread;
+        private Work? _next;
+        private bool _retired;
+
+        public Worker(Work first)
+        {
+            _next = first;
+            _thread = new Thread(Loop) { IsBackground = true, Name = first.Name };
+        }
+
+        public void Start() => _thread.Start();
+
+        /// <summary>Hands <paramref name="work"/> to this idle worker; false if it has just retired.</summary>
+        public bool TryAssign(Work work)
+        {
+            lock (this)
+            {
+                if (_retired)
+                    return false;
+                _next = work;
+                Monitor.Pulse(this);
+                return true;
+            }
+        }
+
+        private void Loop()
+        {
+            Work? work = Take();
+            while (work is not null)
+            {
+                _thread.Name = work.Name;
+                Task task = work.Context is { } context
+                    ? RunInContext(context, work.Body)
+                    : RunOnThisThread(work.Body);
+                // Idle before the body's end is reported, so the trial started in its place finds this thread.
+                lock (this)
+                    Idle.Push(this);
+                if (task.IsFaulted) work.Done.SetException(task.Exception!.InnerExceptions);
+                else if (task.IsCanceled) work.Done.SetCanceled();
+                else work.Done.SetResult();
+                work = WaitForNext();
+            }
+        }
+
+        private Work? Take()
+        {
+            lock (this)
+            {
+                Work? work = _next;
+                _next = null;
+                return work;
+            }
+        }
+
+        private Work? WaitForNext()
+        {
+            lock (this)
+            {
+                while (_next is null)
+                {
+                    if (!Monitor.Wait(this, IdleLifetime) && _next is null)
+                    {
+                        _retired = true; // its stale entry in Idle is skipped by TryAssign
+                        return null;
+                    }
+                }
+            }
+            return Take();
+        }
+
+        private static Task RunInContext(ExecutionContext context, Func<Task> body)
+        {
+            Task? task = null;
+            ExecutionContext.Run(context, _ => task = RunOnThisThread(body), null);
+            return task!;
+        }
+
+        /// <summary>Runs the body to its end, its awaits coming back to this thread; returns the finished task.</summary>
+        private static Task RunOnThisThread(Func<Task> body)
         {
             var context = new SingleThreadContext();
             SynchronizationContext.SetSynchronizationContext(context);
-            Task task;
-            try { task = body(); }
-            catch (Exception e) { task = Task.FromException(e); }
-            task.ContinueWith(_ => context.Complete(), TaskScheduler.Default);
-            context.RunUntilComplete();
-            if (task.IsFaulted) done.SetException(task.Exception!.InnerExceptions);
-            else if (task.IsCanceled) done.SetCanceled();
-            else done.SetResult();
-        })
-        {
-            IsBackground = true,
-            Name = name,
-        };
-        thread.Start();
-        return done.Task;
+            try
+            {
+                Task task;
+                try { task = body(); }
+                catch (Exception e) { task = Task.FromException(e); }
+                task.ContinueWith(_ => context.Complete(), TaskScheduler.Default);
+                context.RunUntilComplete();
+                return task;
+            }
+            finally
+            {
+                SynchronizationContext.SetSynchronizationContext(null);
+            }
+        }
     }
 
     private sealed class SingleThreadContext : SynchronizationContext

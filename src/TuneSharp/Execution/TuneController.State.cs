@@ -28,54 +28,95 @@ internal sealed partial class TuneController
         ["param_space"] = string.Join(", ", _space.Parameters().Select(p => $"{p.Path}: {p.Primitive}")),
     };
 
-    /// <summary>The experiment's state, written atomically at a bounded rate (and at the end).</summary>
+    /// <summary>The experiment's state, written atomically at a bounded rate (and at the end). It is streamed
+    /// straight into the file: built as a JSON document first, with each result serialised and parsed back,
+    /// it cost more than all other controller work once an experiment had thousands of trials.</summary>
     private void WriteState()
     {
-        var trials = new JsonArray();
-        foreach (Trial trial in _trials)
-            trials.Add(TrialState(trial));
-        var state = new JsonObject
+        long started = _time.GetTimestamp();
+        _store.WriteState(writer =>
         {
-            ["version"] = StateVersion,
-            ["experiment_hex"] = _experimentHex,
-            ["timestamp"] = _store.Timestamp,
-            ["trainable"] = _trainable.Name,
-            ["metric"] = _tuneConfig.Metric,
-            ["mode"] = _tuneConfig.Mode?.ToRayString(),
-            ["searcher_finished"] = _searcherFinished,
-            ["trials"] = trials,
-            ["searcher"] = new JsonObject { ["type"] = _searcher.GetType().Name, ["state"] = _searcher.SaveState() },
-            ["scheduler"] = new JsonObject { ["type"] = _scheduler.GetType().Name, ["state"] = _scheduler.SaveState() },
-        };
-        _store.WriteState(state);
+            writer.WriteStartObject();
+            writer.WriteNumber("version", StateVersion);
+            writer.WriteString("experiment_hex", _experimentHex);
+            writer.WriteString("timestamp", _store.Timestamp);
+            writer.WriteString("trainable", _trainable.Name);
+            writer.WriteString("metric", _tuneConfig.Metric);
+            writer.WriteString("mode", _tuneConfig.Mode?.ToRayString());
+            writer.WriteBoolean("searcher_finished", _searcherFinished);
+            writer.WriteStartArray("trials");
+            foreach (Trial trial in _trials)
+                WriteTrialState(writer, trial);
+            writer.WriteEndArray();
+            WriteComponentState(writer, "searcher", _searcher.GetType().Name, _searcher.SaveState());
+            WriteComponentState(writer, "scheduler", _scheduler.GetType().Name, _scheduler.SaveState());
+            writer.WriteEndObject();
+        });
         _stateDirty = false;
         _lastStateWrite = _time.GetTimestamp();
+        _lastStateWriteDuration = _time.GetElapsedTime(started, _lastStateWrite);
     }
 
-    private static JsonObject TrialState(Trial trial) => new()
-    {
-        ["trial_id"] = trial.Id,
-        ["name"] = trial.Name,
-        ["index"] = trial.Index,
-        ["dir_name"] = Path.GetFileName(trial.Directory),
-        ["status"] = trial.Status.ToString().ToUpperInvariant(),
-        ["config"] = JsonSerializer.SerializeToNode(trial.Config, JsonDefaults.Options),
-        ["sampled_paths"] = new JsonArray(trial.SampledPaths.Select(p => (JsonNode)p!).ToArray()),
-        ["iteration"] = trial.Iteration,
-        ["time_total_s"] = trial.TimeTotal,
-        ["num_failures"] = trial.NumFailures,
-        ["error"] = trial.ErrorMessage,
-        ["checkpoints"] = new JsonArray(trial.Checkpoints.Kept.Select(c => (JsonNode)new JsonObject
-        {
-            ["dir_name"] = Path.GetFileName(c.Path),
-            ["index"] = c.Index,
-            ["metrics"] = c.Metrics is null ? null : ToNode(c.Metrics),
-        }).ToArray()),
-        ["last_result"] = trial.LastResult is null ? null : ToNode(trial.LastResult),
-    };
+    private TimeSpan _lastStateWriteDuration;
 
-    private static JsonNode? ToNode(IReadOnlyDictionary<string, object?> values) =>
-        JsonNode.Parse(ResultRecord.ToJsonLine(values, new System.Buffers.ArrayBufferWriter<byte>()));
+    /// <summary><see cref="RunConfig.StateSnapshotInterval"/>, or 19 times the last snapshot's duration when
+    /// that is longer: a snapshot holds every trial, so without this an experiment of many short trials would
+    /// spend more and more of its time writing them. Snapshots then take at most 5% of the time, as Ray's
+    /// automatic experiment checkpoint period ensures.</summary>
+    private TimeSpan StateSnapshotInterval =>
+        TimeSpan.FromTicks(Math.Max(_runConfig.StateSnapshotInterval.Ticks, 19 * _lastStateWriteDuration.Ticks));
+
+    private static void WriteComponentState(Utf8JsonWriter writer, string name, string type, JsonObject state)
+    {
+        writer.WriteStartObject(name);
+        writer.WriteString("type", type);
+        writer.WritePropertyName("state");
+        state.WriteTo(writer, JsonDefaults.Options);
+        writer.WriteEndObject();
+    }
+
+    private static void WriteTrialState(Utf8JsonWriter writer, Trial trial)
+    {
+        writer.WriteStartObject();
+        writer.WriteString("trial_id", trial.Id);
+        writer.WriteString("name", trial.Name);
+        writer.WriteNumber("index", trial.Index);
+        writer.WriteString("dir_name", Path.GetFileName(trial.Directory));
+        writer.WriteString("status", trial.Status.ToString().ToUpperInvariant());
+        writer.WritePropertyName("config");
+        JsonSerializer.Serialize(writer, trial.Config, JsonDefaults.Options);
+        writer.WriteStartArray("sampled_paths");
+        foreach (string path in trial.SampledPaths)
+            writer.WriteStringValue(path);
+        writer.WriteEndArray();
+        writer.WriteNumber("iteration", trial.Iteration);
+        writer.WritePropertyName("time_total_s");
+        JsonSerializer.Serialize(writer, trial.TimeTotal, JsonDefaults.Options); // NaN and infinity as the options spell them
+        writer.WriteNumber("num_failures", trial.NumFailures);
+        writer.WriteString("error", trial.ErrorMessage);
+        writer.WriteStartArray("checkpoints");
+        foreach (StoredCheckpoint checkpoint in trial.Checkpoints.Kept)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("dir_name", Path.GetFileName(checkpoint.Path));
+            writer.WriteNumber("index", checkpoint.Index);
+            WriteResult(writer, "metrics", checkpoint.Metrics);
+            writer.WriteEndObject();
+        }
+        writer.WriteEndArray();
+        WriteResult(writer, "last_result", trial.LastResult);
+        writer.WriteEndObject();
+    }
+
+    /// <summary>A result as <c>result.json</c> holds it, or null.</summary>
+    private static void WriteResult(Utf8JsonWriter writer, string name, IReadOnlyDictionary<string, object?>? result)
+    {
+        writer.WritePropertyName(name);
+        if (result is null)
+            writer.WriteNullValue();
+        else
+            ResultRecord.WriteJson(writer, result);
+    }
 
     private void PublishStatus()
     {

@@ -174,7 +174,7 @@ internal sealed partial class TuneController : IExperimentView
             StopAll($"the time budget of {budget} was reached");
         else if (_runConfig.Stop?.ShouldStopAll() == true)
             StopAll("a stopper ended the experiment");
-        if (_stateDirty && _time.GetElapsedTime(_lastStateWrite) >= _runConfig.StateSnapshotInterval)
+        if (_stateDirty && _time.GetElapsedTime(_lastStateWrite) >= StateSnapshotInterval)
             WriteState();
         PublishStatus();
     }
@@ -198,17 +198,33 @@ internal sealed partial class TuneController : IExperimentView
     }
 
     /// <summary>
-    /// Keeps a queue of created, not yet started trials, as Ray does: many for random and grid search, so
-    /// that schedulers such as HyperBand see whole brackets, and one for model-based searchers, which should
-    /// suggest as late as possible (each suggestion then knows every result before it).
+    /// Keeps a queue of created, not yet started trials, as Ray does for random and grid search (up to
+    /// max(200, 1.1 × CPUs)), so that schedulers such as HyperBand see whole brackets. A model-based
+    /// searcher is asked only when the trial can start at once, so that each suggestion knows every result
+    /// so far (Ray gets the same by wrapping it in a ConcurrencyLimiter).
     /// </summary>
     private void TopUpPendingTrials()
     {
-        int limit = _tuneConfig.MaxPendingTrials
-            ?? (_searcher is BasicVariantGenerator ? Math.Max(200, (int)(_pool.Capacity.Cpu * 1.1)) : 1);
         int pending = _waiting.Count(t => t.Status == TrialStatus.Pending && t.Iteration == 0);
+        int? limit = _tuneConfig.MaxPendingTrials
+            ?? (_searcher is BasicVariantGenerator ? Math.Max(200, (int)(_pool.Capacity.Cpu * 1.1)) : null);
+        if (limit is null)
+        {
+            if (pending == 0 && HasRoomForNewTrial())
+                CreateTrial();
+            return;
+        }
         while (!_searcherFinished && pending < limit && CreateTrial())
             pending++;
+    }
+
+    private bool HasRoomForNewTrial()
+    {
+        if (_searcherFinished || (_tuneConfig.MaxConcurrentTrials > 0 && _running >= _tuneConfig.MaxConcurrentTrials)
+            || !_pool.TryAcquire(_trainable.Resources))
+            return false;
+        _pool.Release(_trainable.Resources); // only probing
+        return true;
     }
 
     private bool CreateTrial()

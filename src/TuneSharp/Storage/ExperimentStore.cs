@@ -77,8 +77,16 @@ internal sealed class ExperimentStore
     public void WriteTunerSettings(JsonObject settings) =>
         WriteAtomically(System.IO.Path.Combine(Path, TunerFile), settings.ToJsonString(JsonDefaults.Indented));
 
-    public void WriteState(JsonObject state) =>
-        WriteAtomically(System.IO.Path.Combine(Path, $"{StatePrefix}{Timestamp}.json"), state.ToJsonString(JsonDefaults.Options));
+    /// <summary>Writes the state snapshot that <paramref name="write"/> streams, atomically.</summary>
+    public void WriteState(Action<Utf8JsonWriter> write)
+    {
+        string path = System.IO.Path.Combine(Path, $"{StatePrefix}{Timestamp}.json");
+        string temp = path + ".tmp";
+        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 65536))
+        using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Encoder = JsonDefaults.Options.Encoder }))
+            write(writer);
+        File.Move(temp, path, overwrite: true);
+    }
 
     /// <summary>The newest state snapshot in an experiment folder, or null.</summary>
     public static string? FindLatestState(string experimentPath) =>

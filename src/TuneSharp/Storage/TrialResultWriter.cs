@@ -20,6 +20,7 @@ internal sealed class TrialResultWriter : IDisposable
     private readonly HashSet<string> _columnSet = new();
     private readonly ArrayBufferWriter<byte> _buffer = new(1024);
     private readonly StringBuilder _row = new();
+    private bool _csvEmpty = true;
 
     public TrialResultWriter(string directory)
     {
@@ -28,6 +29,7 @@ internal sealed class TrialResultWriter : IDisposable
         string csvPath = Path.Combine(directory, ProgressFile);
         if (File.Exists(csvPath) && new FileInfo(csvPath).Length > 0)
         {
+            _csvEmpty = false;
             using (var reader = new StreamReader(csvPath))
                 foreach (string column in CsvSplit(reader.ReadLine() ?? ""))
                     AddColumn(column);
@@ -42,8 +44,11 @@ internal sealed class TrialResultWriter : IDisposable
         bool newColumns = false;
         foreach (var (key, _) in flat)
             newColumns |= AddColumn(key);
-        if (newColumns)
+        if (newColumns && _csvEmpty)
+            _csv.Write(HeaderLine() + "\n"); // the first result of a new file: nothing to rewrite
+        else if (newColumns)
             RewriteCsvWithColumns();
+        _csvEmpty = false;
         var values = flat.ToDictionary(kv => kv.Key, kv => kv.Value);
         _row.Clear();
         for (int i = 0; i < _columns.Count; i++)
@@ -88,7 +93,7 @@ internal sealed class TrialResultWriter : IDisposable
         string temp = path + ".tmp";
         using (var writer = new StreamWriter(temp, false, new UTF8Encoding(false)) { NewLine = "\n" })
         {
-            writer.WriteLine(string.Join(",", _columns.Select(c => ResultRecord.ToCsvField(c))));
+            writer.WriteLine(HeaderLine());
             foreach (string line in lines.Skip(1))
             {
                 int fields = CsvSplit(line).Count;
@@ -98,6 +103,8 @@ internal sealed class TrialResultWriter : IDisposable
         File.Move(temp, path, overwrite: true);
         _csv = OpenCsv(path);
     }
+
+    private string HeaderLine() => string.Join(",", _columns.Select(c => ResultRecord.ToCsvField(c)));
 
     /// <summary>Splits one CSV line, honouring quotes.</summary>
     public static List<string> CsvSplit(string line)

@@ -8,8 +8,8 @@ internal readonly record struct TpeSettings(
 /// <summary>
 /// One TPE step (Bergstra et al. 2011, section 4): split the observations at a loss quantile into a good group
 /// and the rest, fit a Parzen estimator l(x) to the good and g(x) to the rest, draw candidates from l and keep
-/// the one with the largest l(x)/g(x), which maximises expected improvement (Bergstra et al. 2011, eq. 4-6;
-/// Watanabe 2023, section 2.2). Running trials take part as constant liars: they join the rest with the worst
+/// the one with the largest l(x)/g(x), which maximises expected improvement (Bergstra et al. 2011, section 4;
+/// Watanabe 2023, section 2). Running trials take part as constant liars: they join the rest with the worst
 /// loss (Ginsbourger et al. 2010's CL-max, as Optuna's constant_liar), so concurrent suggestions are pushed
 /// away from points already being evaluated.
 /// </summary>
@@ -39,7 +39,7 @@ internal sealed class TpeSampler
     }
 
     /// <summary>The size of the good group among <paramref name="n"/> observations: ceil(γn) (linear, Optuna)
-    /// or ceil(γ√n) (hyperopt), at most MaxBelow (Watanabe 2023, section 3.1: splitting algorithm).</summary>
+    /// or ceil(γ√n) (hyperopt), at most MaxBelow (Watanabe 2023, section 3, splitting algorithm).</summary>
     public static int BelowCount(int n, in TpeSettings settings)
     {
         if (n == 0)
@@ -73,6 +73,8 @@ internal sealed class TpeSampler
     {
         _below.Fit(dims, data, stride, _belowRows.AsSpan(0, _belowCount), _belowWeights.AsSpan(0, _belowCount), settings);
         _above.Fit(dims, data, stride, _aboveRows.AsSpan(0, _aboveCount), _aboveWeights.AsSpan(0, _aboveCount), settings);
+        // Candidates come from l(x) and the best l/g ratio wins (Bergstra et al. 2011, section 4); their number
+        // sets how hard the search exploits (Watanabe 2023, section 3, number of candidates).
         double bestScore = double.NegativeInfinity;
         bool any = false;
         for (int c = 0; c < settings.NEiCandidates; c++)
@@ -121,7 +123,7 @@ internal sealed class TpeSampler
         Weigh(_aboveWeights, _aboveCount);
     }
 
-    // Optuna's default_weights (Watanabe 2023, section 3.1: weighting): with OlderSmaller the oldest of more than
+    // Optuna's default_weights (Watanabe 2023, section 3, weighting algorithm): with OlderSmaller the oldest of more than
     // 25 observations ramp down linearly from 1 to 1/n, so the model follows the search as it moves.
     private void Weigh(double[] weights, int n)
     {
