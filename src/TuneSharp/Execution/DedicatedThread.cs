@@ -121,7 +121,10 @@ internal static class DedicatedThread
                 Task task;
                 try { task = body(); }
                 catch (Exception e) { task = Task.FromException(e); }
-                task.ContinueWith(_ => context.Complete(), TaskScheduler.Default);
+                // Ends the loop below from the thread that completes the body (usually this one), without a
+                // thread-pool work item per trial.
+                task.ContinueWith(_ => context.Complete(), CancellationToken.None,
+                    TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
                 context.RunUntilComplete();
                 return task;
             }

@@ -1,0 +1,100 @@
+using System.Diagnostics;
+
+namespace TuneSharp.Bench.Commands;
+
+/// <summary>
+/// TuneSharp's own cost per trial and per result: N trials that do nothing but report K times, run through
+/// the full <see cref="Tuner"/> with storage on (every trial folder, params.json, result.json, progress.csv
+/// and the experiment-state snapshots) and the status output off.
+/// </summary>
+internal sealed class OverheadCommand : IBenchCommand
+{
+    public string Name => "overhead";
+
+    public string Summary => "N trivial trials of K reports each through the full Tuner, storage on, status off.";
+
+    public IReadOnlyList<BenchOption> Options { get; } =
+    [
+        BenchOption.Value("trials", "N", "trials to run (TuneConfig.NumSamples)", "1000"),
+        BenchOption.Value("reports", "K", "reports per trial", "1"),
+        BenchOption.Value("concurrent", "C", "trials running at once (TuneConfig.AvailableResources CPUs; each trial takes 1)", "the processor count"),
+        BenchOption.Value("warmup", "W", "first run an untimed experiment of W trials, so that the timed one runs JIT-compiled code", "0"),
+        BenchOption.Value("storage", "DIR", "where the experiment folder is created", "the system temp folder"),
+        BenchOption.Flag("keep", "keep the experiment folder (its path goes to standard error) instead of deleting it"),
+        BenchOption.Flag("details", "print GC and retained-memory figures to standard error"),
+    ];
+
+    public async Task<int> RunAsync(BenchArgs args)
+    {
+        int trials = args.Int("trials", 1, 10_000_000);
+        int reports = args.Int("reports", 1, 100_000_000);
+        int concurrent = args.OptionalInt("concurrent", 1, 10_000) ?? Environment.ProcessorCount;
+        int warmup = args.Int("warmup", 0, 10_000_000);
+        string root = args.Directory("storage") ?? Path.GetTempPath();
+        bool keep = args.Flag("keep");
+        bool details = args.Flag("details");
+
+        if (warmup > 0)
+        {
+            string warmupStorage = NewFolder(root);
+            await CreateTuner(warmup, reports, concurrent, warmupStorage).FitAsync().ConfigureAwait(false);
+            Directory.Delete(warmupStorage, recursive: true);
+        }
+
+        string storage = NewFolder(root);
+        var tuner = CreateTuner(trials, reports, concurrent, storage);
+        int gen0 = GC.CollectionCount(0), gen1 = GC.CollectionCount(1), gen2 = GC.CollectionCount(2);
+        long allocated = GC.GetTotalAllocatedBytes();
+        var clock = Stopwatch.StartNew();
+        var grid = await tuner.FitAsync().ConfigureAwait(false);
+        double seconds = clock.Elapsed.TotalSeconds;
+        double peakMb = BenchOutput.PeakWorkingSetMb();
+
+        if (grid.Count != trials || grid.NumErrors > 0)
+        {
+            Console.Error.WriteLine($"overhead: expected {trials} finished trials, got {grid.Count} with {grid.NumErrors} errors; the figures would be meaningless.");
+            return ExitCodes.Failed;
+        }
+        if (details)
+        {
+            long allocatedNow = GC.GetTotalAllocatedBytes() - allocated;
+            // What stays alive with the ResultGrid: the per-trial summaries the memory goal allows.
+            long retained = GC.GetTotalMemory(forceFullCollection: true);
+            Console.Error.WriteLine(
+                $"gc: gen0={GC.CollectionCount(0) - gen0} gen1={GC.CollectionCount(1) - gen1} gen2={GC.CollectionCount(2) - gen2}, " +
+                $"allocated={allocatedNow / 1048576.0:F1} MiB ({allocatedNow / (double)((long)trials * reports):F0} B/result), " +
+                $"retained with the ResultGrid={retained / 1048576.0:F1} MiB ({retained / (double)trials:F0} B/trial)");
+        }
+        GC.KeepAlive(grid);
+
+        if (keep)
+            Console.Error.WriteLine($"overhead: kept the experiment in {grid.ExperimentPath}");
+        else
+            Directory.Delete(storage, recursive: true);
+
+        long results = (long)trials * reports;
+        BenchOutput.WriteLine(
+            ("bench", "overhead"),
+            ("trials", trials),
+            ("reports", reports),
+            ("seconds", Math.Round(seconds, 3)),
+            ("trials_per_s", Math.Round(trials / seconds, 1)),
+            ("results_per_s", Math.Round(results / seconds, 1)),
+            ("peak_working_set_mb", peakMb));
+        return ExitCodes.Ok;
+    }
+
+    private static string NewFolder(string root) => Path.Combine(root, $"tunesharp-bench-{Guid.NewGuid():N}");
+
+    private static Tuner CreateTuner(int trials, int reports, int concurrent, string storage) => new(
+        TrainableDefinition.FromFunction(trial => ReportTimes(trial, reports), name: "overhead"),
+        new() { ["x"] = Tune.Uniform(0, 1) },
+        new TuneConfig { NumSamples = trials, Seed = 0, AvailableResources = new Resources { Cpu = concurrent } },
+        new RunConfig { StoragePath = storage, Name = "overhead", Verbose = 0 });
+
+    private static async Task ReportTimes(TrialContext trial, int reports)
+    {
+        for (int i = 0; i < reports; i++)
+            await trial.ReportAsync(new Metrics { ["score"] = i });
+    }
+}
