@@ -23,21 +23,7 @@ public static class FlightDelays
     /// A default data folder: <c>$TUNESHARP_DATA/flights</c> when that variable is set, else <c>flights</c>
     /// under the user's cache folder (<c>$XDG_CACHE_HOME/tunesharp</c> or <c>~/.cache/tunesharp</c>).
     /// </summary>
-    public static string DefaultDataDir
-    {
-        get
-        {
-            string? root = Environment.GetEnvironmentVariable("TUNESHARP_DATA");
-            if (string.IsNullOrEmpty(root))
-            {
-                string? cache = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
-                if (string.IsNullOrEmpty(cache))
-                    cache = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache");
-                root = Path.Combine(cache, "tunesharp");
-            }
-            return Path.Combine(root, "flights");
-        }
-    }
+    public static string DefaultDataDir => TuneSharp.Data.NpmPackages.DefaultDataDir("flights");
 
     /// <summary>Loads the flights: all of them in file order, or a seeded random sample of <paramref name="rows"/>.</summary>
     /// <param name="dataDir">The data folder; null for <see cref="DefaultDataDir"/>.</param>

@@ -1,8 +1,7 @@
-using System.ComponentModel;
-using System.Diagnostics;
 using System.Formats.Tar;
 using System.IO.Compression;
 using System.Security.Cryptography;
+using TuneSharp.Data;
 
 namespace TuneSharp.LightGbm.Data;
 
@@ -48,51 +47,11 @@ internal static class VegaDatasetsNpm
         }
     }
 
-    private static async Task<string> PackAsync(string folder, string npmCommand, CancellationToken cancellationToken)
-    {
-        var start = new ProcessStartInfo(npmCommand)
-        {
-            WorkingDirectory = folder,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true, // npm must never wait for a prompt
-        };
-        foreach (string arg in new[] { "pack", Package, "--silent", "--ignore-scripts" })
-            start.ArgumentList.Add(arg);
-        Process process;
-        try
-        {
-            process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {npmCommand}.");
-        }
-        catch (Win32Exception e)
-        {
-            throw new FileNotFoundException(
-                $"The flight data is not in the data folder and '{npmCommand}' could not be started ({e.Message}). " +
-                $"Either put {FlightDelays.FileName} (from {Entry} of the npm package {Package}) into the data folder, " +
-                $"or install Node.js with npm so that 'npm pack {Package}' can fetch it.", e);
-        }
-        using (process)
-        {
-            process.StandardInput.Close();
-            var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
-            var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
-            try
-            {
-                await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                process.Kill(entireProcessTree: true);
-                throw;
-            }
-            string error = await stderr.ConfigureAwait(false);
-            await stdout.ConfigureAwait(false);
-            string? tgz = Directory.GetFiles(folder, "*.tgz").SingleOrDefault();
-            if (process.ExitCode != 0 || tgz is null)
-                throw new InvalidOperationException($"'npm pack {Package}' failed with exit code {process.ExitCode}: {error.Trim()}");
-            return tgz;
-        }
-    }
+    private static Task<string> PackAsync(string folder, string npmCommand, CancellationToken cancellationToken) =>
+        NpmPackages.PackAsync(folder, Package, npmCommand, reason =>
+            $"The flight data is not in the data folder and '{npmCommand}' could not be started ({reason}). " +
+            $"Either put {FlightDelays.FileName} (from {Entry} of the npm package {Package}) into the data folder, " +
+            $"or install Node.js with npm so that 'npm pack {Package}' can fetch it.", cancellationToken);
 
     private static async Task ExtractAsync(string tgz, string target, CancellationToken cancellationToken)
     {

