@@ -18,11 +18,8 @@ public static class PbtExperiment
     /// <summary>Runs the experiment and returns its results.</summary>
     public static async Task<ResultGrid> RunAsync(PbtOptions options, TextWriter output, CancellationToken cancellationToken = default)
     {
-        TorchThreads.ConfigureEnvironment(cpus: 1);
-        LibTorchCompatibility.EnsureLoadable();
-        string dataDir = options.Data ?? FashionMnist.DefaultDataDir;
-        output.WriteLine($"Loading FashionMNIST from {dataDir} ({options.TrainSize} training and {options.TestSize} test images)...");
-        using FashionMnistData data = await FashionMnist.LoadAsync(dataDir, options.TrainSize, options.TestSize, options.Seed, cancellationToken);
+        using FashionMnistData data = await ExampleData.LoadFashionMnistAsync(
+            options.Data, options.TrainSize, options.TestSize, options.Seed, output, cancellationToken);
 
         var scheduler = new PopulationBasedTraining
         {
