@@ -55,14 +55,26 @@ public sealed class TrialContext
     /// </summary>
     public async ValueTask ReportAsync(Metrics metrics, Checkpoint? checkpoint = null)
     {
+        TrialReport report = Prepare(metrics, checkpoint);
+        // Awaited on the caller's context: on a trial's own thread the verdict resumes right there, one thread
+        // hand-off fewer per report than resuming on the pool first.
+        TrialStopReason? verdict = await _run.SendAsync(report);
+        Complete(report, verdict);
+    }
+
+    private TrialReport Prepare(Metrics metrics, Checkpoint? checkpoint)
+    {
         ArgumentNullException.ThrowIfNull(metrics);
         _run.ThrowIfStopped();
         double seconds = _sinceLastReport.Elapsed.TotalSeconds;
         string? staged = checkpoint is null ? null : _run.Stage(checkpoint);
-        var report = new TrialReport(new Dictionary<string, object?>(metrics), staged, seconds);
-        TrialStopReason? verdict = await _run.SendAsync(report).ConfigureAwait(false);
+        return new TrialReport(new Dictionary<string, object?>(metrics), staged, seconds);
+    }
+
+    private void Complete(TrialReport report, TrialStopReason? verdict)
+    {
         _sinceLastReport.Restart();
-        if (staged is not null && report.PersistedCheckpoint is { } persisted)
+        if (report.StagedCheckpoint is not null && report.PersistedCheckpoint is { } persisted)
             _checkpoint = Checkpoint.AtPath(persisted);
         if (verdict is { } reason)
             throw _run.Stopped(reason);
@@ -79,6 +91,11 @@ public sealed class TrialContext
     }
 
     /// <summary>The synchronous form of <see cref="ReportAsync"/>, for synchronous trainables.</summary>
-    public void Report(Metrics metrics, Checkpoint? checkpoint = null) =>
-        ReportAsync(metrics, checkpoint).AsTask().GetAwaiter().GetResult();
+    public void Report(Metrics metrics, Checkpoint? checkpoint = null)
+    {
+        TrialReport report = Prepare(metrics, checkpoint);
+        // Blocks this thread, so the verdict must not need it to resume: no await here.
+        TrialStopReason? verdict = _run.SendAsync(report).GetAwaiter().GetResult();
+        Complete(report, verdict);
+    }
 }
