@@ -131,3 +131,42 @@ public class PopulationBasedTrainingTests
         Assert.True(grid.Select(r => r.Config.Get<double>("lr")).Distinct().Count() > 1);
     }
 }
+
+public class PopulationBasedTrainingStateTests
+{
+    private static TrialInfo Info(string id, string? checkpoint) =>
+        new(id, "t_" + id, 0, new Config(new Dictionary<string, object?> { ["lr"] = 0.5 }), TrialStatus.Running, 3, null, checkpoint, "", new Resources());
+
+    private static Dictionary<string, object?> At(double t, double score) => new() { ["training_iteration"] = t, ["score"] = score };
+
+    private static PopulationBasedTraining Pbt()
+    {
+        var pbt = new PopulationBasedTraining
+        {
+            TimeAttr = "training_iteration", Metric = "score", Mode = Mode.Max, PerturbationInterval = 3, LogConfig = false,
+            HyperparamMutations = new SearchSpace { ["lr"] = Tune.Uniform(0.001, 1) },
+        };
+        pbt.Setup(null, null, 7);
+        return pbt;
+    }
+
+    [Fact]
+    public void SaveState_RestoreState_KeepsScoresSourcesAndDecisions()
+    {
+        var original = Pbt();
+        foreach (var (id, score) in new[] { ("a", 0.9), ("b", 0.5), ("c", 0.6) })
+        {
+            original.OnTrialAdd(Info(id, null));
+            original.OnTrialResult(Info(id, $"/ckpt/{id}"), At(3, score));
+        }
+        var restored = Pbt();
+        restored.RestoreState(original.SaveState());
+
+        Assert.True(restored.NeedsCheckpoint("/ckpt/a")); // the top trial's checkpoint is still a source
+        // The worst trial reaching the next interval exploits the best one in both.
+        var before = original.OnTrialResult(Info("b", "/ckpt/b"), At(6, 0.1));
+        var after = restored.OnTrialResult(Info("b", "/ckpt/b"), At(6, 0.1));
+        Assert.Equal(TrialAction.Restart, before.Action);
+        Assert.Equal((before.Action, before.FromCheckpoint), (after.Action, after.FromCheckpoint));
+    }
+}
