@@ -69,3 +69,26 @@ public class Pb2Tests
         Assert.Contains(grid.SelectMany(r => r.ReadHistory()), h => Convert.ToDouble(h["lr"]) > 0.3);
     }
 }
+
+public class Pb2StateTests
+{
+    [Fact]
+    public void SaveState_RestoreState_KeepsTheModelsObservations()
+    {
+        Pb2 Make()
+        {
+            var pb2 = new Pb2 { TimeAttr = "t", Metric = "score", Mode = Mode.Max, PerturbationInterval = 1000, HyperparamBounds = new Dictionary<string, (double, double)> { ["lr"] = (0, 10) } };
+            pb2.Setup(null, null, 5);
+            return pb2;
+        }
+        var original = Make();
+        for (int t = 1; t <= 3; t++)
+            original.OnTrialResult(new TrialInfo("a", "t_a", 0, new Config(new Dictionary<string, object?> { ["lr"] = 8.0 }), TrialStatus.Running, t, null, null, "", new Resources()),
+                new Dictionary<string, object?> { ["t"] = (double)t, ["score"] = 2.0 * t });
+        var restored = Make();
+        restored.RestoreState(original.SaveState());
+
+        Assert.Equal(original.SaveState().ToJsonString(), restored.SaveState().ToJsonString());
+        Assert.Contains("2 observations", string.Join(" ", restored.StatusLines()));
+    }
+}

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using MathNet.Numerics.LinearAlgebra;
 using TuneSharp.Search;
 
@@ -180,6 +181,32 @@ public sealed class Pb2 : ITrialScheduler
     public IReadOnlyList<KeyValuePair<string, TrialDecision>> TakeDecisions() => _pbt.TakeDecisions();
     /// <inheritdoc />
     public bool NeedsCheckpoint(string path) => _pbt.NeedsCheckpoint(path);
+    /// <inheritdoc />
+    public JsonObject SaveState() => new()
+    {
+        ["version"] = 1,
+        ["pbt"] = _pbt.SaveState(),
+        ["data"] = new JsonArray(_data.Select(d => (JsonNode)new JsonArray([d.Time, d.Gain, .. d.Point.Select(p => (JsonNode)p)])).ToArray()),
+        ["last_seen"] = new JsonObject(_lastSeen.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)new JsonArray(kv.Value.Time, kv.Value.Score)))),
+    };
+
+    /// <inheritdoc />
+    public void RestoreState(JsonObject state)
+    {
+        if (state["version"]!.GetValue<int>() != 1)
+            throw new TuneException($"Pb2 state has version {state["version"]}; this TuneSharp reads version 1.");
+        _pbt.RestoreState(state["pbt"]!.AsObject());
+        _data.Clear();
+        foreach (JsonNode? row in state["data"]!.AsArray())
+        {
+            var values = row!.AsArray().Select(v => JsonValues.ReadDouble(v!)).ToArray();
+            _data.Add((values[0], values[2..], values[1]));
+        }
+        _lastSeen.Clear();
+        foreach (var (id, pair) in state["last_seen"]!.AsObject())
+            _lastSeen[id] = (JsonValues.ReadDouble(pair![0]!), JsonValues.ReadDouble(pair[1]!));
+    }
+
     /// <inheritdoc />
     public IReadOnlyList<string> StatusLines() => [.. _pbt.StatusLines().Select(l => l.Replace("PopulationBasedTraining", "PB2")), $"PB2 model: {_data.Count} observations"];
 }
