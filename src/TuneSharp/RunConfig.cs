@@ -5,7 +5,7 @@ using TuneSharp.Stopping;
 namespace TuneSharp;
 
 /// <summary>Where and how an experiment runs (Ray's <c>train.RunConfig</c>).</summary>
-public sealed class RunConfig
+public sealed record RunConfig
 {
     /// <summary>The experiment's folder name under <see cref="StoragePath"/>.
     /// <value>The default is <c>&lt;trainable&gt;_&lt;YYYY-MM-DD_HH-MM-SS&gt;</c>.</value></summary>

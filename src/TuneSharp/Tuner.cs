@@ -58,20 +58,8 @@ public sealed class Tuner
         string path = HomePath.Expand(experimentPath);
         string stateFile = ExperimentStore.FindLatestState(path)
             ?? throw new TuneException($"Tuner.Restore: '{path}' holds no experiment state ({ExperimentStore.StatePrefix}*.json). Pass the folder of an experiment TuneSharp ran.");
-        var run = runConfig ?? new RunConfig();
-        var tuner = new Tuner(trainable, paramSpace, tuneConfig, new RunConfig
-        {
-            Name = Path.GetFileName(path),
-            StoragePath = Path.GetDirectoryName(path)!,
-            Stop = run.Stop,
-            CheckpointConfig = run.CheckpointConfig,
-            FailureConfig = run.FailureConfig,
-            Callbacks = run.Callbacks,
-            Verbose = run.Verbose,
-            LoggerFactory = run.LoggerFactory,
-            TimeProvider = run.TimeProvider,
-            StateSnapshotInterval = run.StateSnapshotInterval,
-        });
+        var run = (runConfig ?? new RunConfig()) with { Name = Path.GetFileName(path), StoragePath = Path.GetDirectoryName(path)! };
+        var tuner = new Tuner(trainable, paramSpace, tuneConfig, run);
         tuner._resume = new ExperimentResume(stateFile, resumeErrored, restartErrored);
         return tuner;
     }
@@ -92,7 +80,7 @@ public sealed class Tuner
         var callbacks = new List<TuneCallback>(_runConfig.Callbacks);
         if (_runConfig.Verbose >= 1)
             callbacks.Add(new ConsoleStatusReporter(_runConfig.Verbose));
-        var runConfig = CopyWithCallbacks(callbacks);
+        var runConfig = _runConfig with { Callbacks = callbacks };
         ISearcher searcher = _tuneConfig.SearchAlg ?? new BasicVariantGenerator();
         ITrialScheduler scheduler = _tuneConfig.Scheduler ?? new FifoScheduler();
         using var executor = new InProcessExecutor(_tuneConfig.ReuseActors);
@@ -122,18 +110,4 @@ public sealed class Tuner
                 if (primitive is GridSearch)
                     throw new TuneException($"Search space parameter '{path}' is a GridSearch, which only the default BasicVariantGenerator expands; {_tuneConfig.SearchAlg.GetType().Name} cannot. Use Tune.Choice for '{path}', or drop SearchAlg.");
     }
-
-    private RunConfig CopyWithCallbacks(IReadOnlyList<TuneCallback> callbacks) => new()
-    {
-        Name = _runConfig.Name,
-        StoragePath = _runConfig.StoragePath,
-        Stop = _runConfig.Stop,
-        CheckpointConfig = _runConfig.CheckpointConfig,
-        FailureConfig = _runConfig.FailureConfig,
-        Callbacks = callbacks,
-        Verbose = _runConfig.Verbose,
-        LoggerFactory = _runConfig.LoggerFactory,
-        TimeProvider = _runConfig.TimeProvider,
-        StateSnapshotInterval = _runConfig.StateSnapshotInterval,
-    };
 }
