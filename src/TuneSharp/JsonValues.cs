@@ -54,6 +54,11 @@ internal static class JsonValues
             ? (double)ParseNamedFloat(node.GetValue<string>())
             : node.GetValue<double>();
 
+    /// <summary>Equality of config values, with numbers compared by value (1, 1L and 1.0 are equal), as they
+    /// may come back from JSON as another numeric type.</summary>
+    public static bool ValueEquals(object? a, object? b) =>
+        TryGetDouble(a, out double x) && TryGetDouble(b, out double y) ? x == y : Equals(a, b);
+
     /// <summary>A number as double, when the value is numeric.</summary>
     public static bool TryGetDouble(object? value, out double result)
     {

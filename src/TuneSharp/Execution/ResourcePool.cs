@@ -25,7 +25,8 @@ internal sealed class ResourcePool(Resources capacity)
                 throw new TuneException($"{owner} asks for {amount} of custom resource '{name}' but only {Capacity.Custom.GetValueOrDefault(name)} exist. Declare it in TuneConfig.AvailableResources.Custom.");
     }
 
-    public bool TryAcquire(Resources request)
+    /// <summary>Whether <paramref name="request"/> fits in what is free now.</summary>
+    public bool CanFit(Resources request)
     {
         const double slack = 1e-9; // fractions such as 3 × 1/3 must still fit
         if (_cpu + request.Cpu > Capacity.Cpu + slack || _gpu + request.Gpu > Capacity.Gpu + slack)
@@ -33,6 +34,13 @@ internal sealed class ResourcePool(Resources capacity)
         foreach (var (name, amount) in request.Custom)
             if (_custom.GetValueOrDefault(name) + amount > Capacity.Custom.GetValueOrDefault(name) + slack)
                 return false;
+        return true;
+    }
+
+    public bool TryAcquire(Resources request)
+    {
+        if (!CanFit(request))
+            return false;
         _cpu += request.Cpu;
         _gpu += request.Gpu;
         foreach (var (name, amount) in request.Custom)

@@ -55,7 +55,7 @@ internal sealed partial class TuneController
             NumFailures = element.GetProperty("num_failures").GetInt32(),
             ErrorMessage = element.GetProperty("error").ValueKind == JsonValueKind.String ? element.GetProperty("error").GetString() : null,
         };
-        var history = new Result(trial.Id, trial.Name, TrialStatus.Pending, dir, trial.Config, null, [], null, trial.Analysis).ReadHistory();
+        var history = TrialResultWriter.ReadHistory(dir);
         foreach (var row in history)
             trial.Analysis.Add(row);
         if (history.Count > 0)

@@ -218,14 +218,9 @@ internal sealed partial class TuneController : IExperimentView
             pending++;
     }
 
-    private bool HasRoomForNewTrial()
-    {
-        if (_searcherFinished || (_tuneConfig.MaxConcurrentTrials > 0 && _running >= _tuneConfig.MaxConcurrentTrials)
-            || !_pool.TryAcquire(_trainable.Resources))
-            return false;
-        _pool.Release(_trainable.Resources); // only probing
-        return true;
-    }
+    private bool HasRoomForNewTrial() =>
+        !_searcherFinished && (_tuneConfig.MaxConcurrentTrials == 0 || _running < _tuneConfig.MaxConcurrentTrials)
+        && _pool.CanFit(_trainable.Resources);
 
     private bool CreateTrial()
     {

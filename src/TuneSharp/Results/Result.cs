@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.Data.Analysis;
 using TuneSharp.Storage;
 
@@ -57,28 +56,7 @@ public sealed class Result
     public double? GetMetric(string metric) => ResultFields.TryGetDouble(Metrics, metric, out double v) ? v : null;
 
     /// <summary>Every result the trial reported, read from its <c>result.json</c>.</summary>
-    public IReadOnlyList<IReadOnlyDictionary<string, object?>> ReadHistory()
-    {
-        string file = System.IO.Path.Combine(Path, TrialResultWriter.ResultFile);
-        if (!File.Exists(file))
-            return [];
-        var rows = new List<IReadOnlyDictionary<string, object?>>();
-        foreach (string line in File.ReadLines(file))
-        {
-            if (string.IsNullOrWhiteSpace(line))
-                continue;
-            try
-            {
-                using var document = JsonDocument.Parse(line);
-                rows.Add(JsonValues.ToDictionary(document.RootElement));
-            }
-            catch (JsonException)
-            {
-                break; // a line cut short by a crash ends the history
-            }
-        }
-        return rows;
-    }
+    public IReadOnlyList<IReadOnlyDictionary<string, object?>> ReadHistory() => TrialResultWriter.ReadHistory(Path);
 
     /// <summary>Every result as a data frame, one row per iteration, nested keys joined with '/'
     /// (Ray's <c>metrics_dataframe</c>).</summary>

@@ -30,9 +30,8 @@ internal static class ExperimentReader
                 Path.Combine(dir, c.GetProperty("dir_name").GetString()!), c.GetProperty("index").GetInt32(),
                 c.GetProperty("metrics").ValueKind == JsonValueKind.Object ? JsonValues.ToDictionary(c.GetProperty("metrics")) : null)).ToList();
             var analysis = new MetricAnalysis();
-            var probe = new Result("", "", status, dir, Config.Empty, null, [], null, analysis);
             IReadOnlyDictionary<string, object?>? last = null;
-            foreach (var row in probe.ReadHistory())
+            foreach (var row in TrialResultWriter.ReadHistory(dir))
             {
                 analysis.Add(row);
                 last = row;

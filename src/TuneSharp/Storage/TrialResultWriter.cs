@@ -106,6 +106,30 @@ internal sealed class TrialResultWriter : IDisposable
 
     private string HeaderLine() => string.Join(",", _columns.Select(c => ResultRecord.ToCsvField(c)));
 
+    /// <summary>Every result in a trial folder's <c>result.json</c>; a line cut short by a crash ends the history.</summary>
+    public static IReadOnlyList<IReadOnlyDictionary<string, object?>> ReadHistory(string trialDirectory)
+    {
+        string file = Path.Combine(trialDirectory, ResultFile);
+        var rows = new List<IReadOnlyDictionary<string, object?>>();
+        if (!File.Exists(file))
+            return rows;
+        foreach (string line in File.ReadLines(file))
+        {
+            if (string.IsNullOrWhiteSpace(line))
+                continue;
+            try
+            {
+                using var document = System.Text.Json.JsonDocument.Parse(line);
+                rows.Add(JsonValues.ToDictionary(document.RootElement));
+            }
+            catch (System.Text.Json.JsonException)
+            {
+                break;
+            }
+        }
+        return rows;
+    }
+
     /// <summary>Splits one CSV line, honouring quotes.</summary>
     public static List<string> CsvSplit(string line)
     {

@@ -66,12 +66,8 @@ internal sealed class PbtExplorer(SearchSpace mutations, double resampleProbabil
     private static int IndexOf(IReadOnlyList<object?> values, object? current)
     {
         for (int i = 0; i < values.Count; i++)
-        {
-            bool equal = JsonValues.TryGetDouble(values[i], out double a) && JsonValues.TryGetDouble(current, out double b)
-                ? a == b : Equals(values[i], current);
-            if (equal)
+            if (JsonValues.ValueEquals(values[i], current))
                 return i;
-        }
         return -1;
     }
 }

@@ -92,8 +92,5 @@ public sealed class PopulationBasedTrainingReplay : ITrialScheduler
 
     private static bool SameValues(Config a, Config b) =>
         a.Flatten().Count() == b.Flatten().Count()
-        && a.Flatten().All(kv => b.Contains(kv.Key) && Equal(kv.Value, b.Get<object?>(kv.Key)));
-
-    private static bool Equal(object? x, object? y) =>
-        JsonValues.TryGetDouble(x, out double a) && JsonValues.TryGetDouble(y, out double b) ? a == b : Equals(x, y);
+        && a.Flatten().All(kv => b.Contains(kv.Key) && JsonValues.ValueEquals(kv.Value, b.Get<object?>(kv.Key)));
 }
