@@ -1,3 +1,4 @@
+using TuneSharp.Search.Encoding;
 using System.Numerics;
 using System.Runtime.InteropServices;
 
@@ -13,7 +14,7 @@ namespace TuneSharp.Search.Tpe;
 internal sealed class ParzenEstimator
 {
     private const double MinBandwidthFactor = 0.01;
-    private TpeParameter[] _dims = [];
+    private EncodedParameter[] _dims = [];
     private int _count;
     private double[] _cumulativeWeight = [];
     private double[] _baseLog = [];          // log weight + the constant terms of continuous dimensions
@@ -37,9 +38,9 @@ internal sealed class ParzenEstimator
 
     /// <summary>
     /// Fits the estimator to <paramref name="rows"/> of <paramref name="data"/> (rows of <paramref name="stride"/>
-    /// values, indexed by each dimension's <see cref="TpeParameter.Index"/>) with the given relative weights.
+    /// values, indexed by each dimension's <see cref="EncodedParameter.Index"/>) with the given relative weights.
     /// </summary>
-    public void Fit(TpeParameter[] dims, ReadOnlySpan<double> data, int stride, ReadOnlySpan<int> rows,
+    public void Fit(EncodedParameter[] dims, ReadOnlySpan<double> data, int stride, ReadOnlySpan<int> rows,
         ReadOnlySpan<double> weights, in TpeSettings settings)
     {
         _dims = dims;
@@ -64,11 +65,11 @@ internal sealed class ParzenEstimator
 
         for (int d = 0; d < dims.Length; d++)
         {
-            TpeParameter p = dims[d];
+            EncodedParameter p = dims[d];
             double[] mu = _mu[d];
             for (int k = 0; k < n; k++)
                 mu[k] = data[rows[k] * stride + p.Index];
-            if (p.Kind == TpeKind.Categorical)
+            if (p.Kind == ParameterKind.Categorical)
             {
                 FitCategorical(d, p, n, prior, settings.PriorWeight);
                 continue;
@@ -82,7 +83,7 @@ internal sealed class ParzenEstimator
             {
                 inv[k] = 1.0 / sigma[k];
                 logZ[k] = TruncatedNormal.LogNormaliser(mu[k], sigma[k], p.Low, p.High);
-                if (p.Kind != TpeKind.Continuous)
+                if (p.Kind != ParameterKind.Continuous)
                     continue;
                 if (sigma[k] != lastSigma) // Scott's rule gives every observation the same width: one log per dimension
                     (lastSigma, logSigma) = (sigma[k], Math.Log(sigma[k]));
@@ -93,7 +94,7 @@ internal sealed class ParzenEstimator
 
     // Optuna's categorical kernel (Watanabe 2023, section 3, categorical kernel): each observation puts mass 1 on its own
     // category plus PriorWeight/(n+1) on every category, normalised; the prior kernel is uniform.
-    private void FitCategorical(int d, TpeParameter p, int n, bool prior, double priorWeight)
+    private void FitCategorical(int d, EncodedParameter p, int n, bool prior, double priorWeight)
     {
         double eps = priorWeight / (n + 1);
         double norm = 1 + p.Choices * eps;
@@ -104,7 +105,7 @@ internal sealed class ParzenEstimator
             _mu[d][n] = -1;
     }
 
-    private void FitBandwidths(int d, TpeParameter p, int n, bool prior, in TpeSettings settings)
+    private void FitBandwidths(int d, EncodedParameter p, int n, bool prior, in TpeSettings settings)
     {
         double[] mu = _mu[d], sigma = _sigma[d];
         double maxSigma = p.IsNormalPrior ? p.PriorSigma : p.Width;
@@ -132,7 +133,7 @@ internal sealed class ParzenEstimator
     // Bergstra et al. 2011, section 4: each Gaussian's width is the larger distance to its left and right
     // neighbours among the sorted means (the prior's mean included); the range's ends count as neighbours only with
     // ConsiderEndpoints (Optuna's consider_endpoints; otherwise the extreme kernels use their inner neighbour).
-    private void NeighbourBandwidths(double[] mu, double[] sigma, int n, bool prior, TpeParameter p, bool considerEndpoints)
+    private void NeighbourBandwidths(double[] mu, double[] sigma, int n, bool prior, EncodedParameter p, bool considerEndpoints)
     {
         for (int k = 0; k < n; k++)
         {
@@ -164,15 +165,15 @@ internal sealed class ParzenEstimator
 
     /// <summary>Draws one point from the mixture into <paramref name="x"/> (indexed by parameter index):
     /// one uniform number picks the kernel, one more per dimension draws from it.</summary>
-    public void Sample(TpeRandom random, Span<double> x)
+    public void Sample(SplitMix64 random, Span<double> x)
     {
         int k = _cumulativeWeight.AsSpan(0, _count).BinarySearch(random.NextDouble());
         k = Math.Min(k < 0 ? ~k : k, _count - 1);
         for (int d = 0; d < _dims.Length; d++)
         {
-            TpeParameter p = _dims[d];
+            EncodedParameter p = _dims[d];
             double u = random.NextDouble();
-            if (p.Kind != TpeKind.Categorical)
+            if (p.Kind != ParameterKind.Categorical)
             {
                 x[p.Index] = p.Snap(TruncatedNormal.Sample(_mu[d][k], _sigma[d][k], p.Low, p.High, u));
                 continue;
@@ -198,9 +199,9 @@ internal sealed class ParzenEstimator
         AddContinuous(acc, x);
         for (int d = 0; d < _dims.Length; d++)
         {
-            TpeParameter p = _dims[d];
+            EncodedParameter p = _dims[d];
             double v = x[p.Index];
-            if (p.Kind == TpeKind.Discrete)
+            if (p.Kind == ParameterKind.Discrete)
             {
                 var (lo, hi) = p.Cell(v);
                 double[] mu = _mu[d], sigma = _sigma[d], logZ = _logZ[d];
@@ -210,7 +211,7 @@ internal sealed class ParzenEstimator
                     acc[k] += Math.Log(mass + 1e-300) - logZ[k];
                 }
             }
-            else if (p.Kind == TpeKind.Categorical)
+            else if (p.Kind == ParameterKind.Categorical)
             {
                 double[] own = _mu[d];
                 double top = _catLogTop[d], other = _catLogOther[d], uniform = -Math.Log(p.Choices);
@@ -229,7 +230,7 @@ internal sealed class ParzenEstimator
         Span<double> point = stackalloc double[_dims.Length];
         int m = 0;
         for (int d = 0; d < _dims.Length; d++)
-            if (_dims[d].Kind == TpeKind.Continuous)
+            if (_dims[d].Kind == ParameterKind.Continuous)
             {
                 dims[m] = d;
                 point[m++] = x[_dims[d].Index];

@@ -1,3 +1,4 @@
+using TuneSharp.Search.Encoding;
 namespace TuneSharp.Search.Tpe;
 
 /// <summary>The knobs of one TPE step, frozen from <see cref="TpeSearch"/>'s options at setup.</summary>
@@ -15,17 +16,17 @@ internal readonly record struct TpeSettings(
 /// </summary>
 internal sealed class TpeSampler
 {
-    private readonly TpeSpace _space;
+    private readonly EncodedSpace _space;
     private readonly TpeSettings _settings;
-    private readonly TpeParameter[] _joint;
-    private readonly TpeParameter[][] _single;
+    private readonly EncodedParameter[] _joint;
+    private readonly EncodedParameter[][] _single;
     private readonly ParzenEstimator _below = new(), _above = new();
     private int[] _belowRows = [], _aboveRows = [], _ordered = [];
     private double[] _belowWeights = [], _aboveWeights = [];
     private bool[] _inBelow = [];
     private readonly double[] _candidate, _best;
 
-    public TpeSampler(TpeSpace space, in TpeSettings settings)
+    public TpeSampler(EncodedSpace space, in TpeSettings settings)
     {
         _space = space;
         _settings = settings;
@@ -49,7 +50,7 @@ internal sealed class TpeSampler
     }
 
     /// <summary>Fills <paramref name="x"/> with the next point.</summary>
-    public void Suggest(TpeObservations observations, TpeRandom random, Span<double> x)
+    public void Suggest(TpeObservations observations, SplitMix64 random, Span<double> x)
     {
         x.Fill(double.NaN);
         ReadOnlySpan<double> data = observations.Matrix(out int rows);
@@ -69,7 +70,7 @@ internal sealed class TpeSampler
         }
     }
 
-    private void Choose(TpeParameter[] dims, ReadOnlySpan<double> data, int stride, TpeRandom random, Span<double> x, in TpeSettings settings)
+    private void Choose(EncodedParameter[] dims, ReadOnlySpan<double> data, int stride, SplitMix64 random, Span<double> x, in TpeSettings settings)
     {
         _below.Fit(dims, data, stride, _belowRows.AsSpan(0, _belowCount), _belowWeights.AsSpan(0, _belowCount), settings);
         _above.Fit(dims, data, stride, _aboveRows.AsSpan(0, _aboveCount), _aboveWeights.AsSpan(0, _aboveCount), settings);
@@ -85,11 +86,11 @@ internal sealed class TpeSampler
             {
                 any = true;
                 bestScore = double.IsNaN(score) ? double.NegativeInfinity : score;
-                foreach (TpeParameter p in dims)
+                foreach (EncodedParameter p in dims)
                     _best[p.Index] = _candidate[p.Index];
             }
         }
-        foreach (TpeParameter p in dims)
+        foreach (EncodedParameter p in dims)
             x[p.Index] = _best[p.Index];
     }
 

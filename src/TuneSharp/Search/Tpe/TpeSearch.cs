@@ -1,3 +1,4 @@
+using TuneSharp.Search.Encoding;
 using TuneSharp.Search.Tpe;
 
 namespace TuneSharp.Search;
@@ -14,7 +15,7 @@ namespace TuneSharp.Search;
 /// </summary>
 public sealed partial class TpeSearch : ISearcher
 {
-    private TpeSpace? _space;
+    private EncodedSpace? _space;
     private TpeSampler? _sampler;
     private TpeObservations _observations = new(0);
     private List<Dictionary<string, object?>> _points = [];
@@ -94,7 +95,7 @@ public sealed partial class TpeSearch : ISearcher
             "TpeSearch needs a metric to optimise: set TuneConfig.Metric and TuneConfig.Mode, or TpeSearch.Metric and TpeSearch.Mode.");
         _mode = Mode ?? setup.Mode ?? throw new TuneException(
             $"TpeSearch optimises '{_metric}' but no mode is set: set TuneConfig.Mode or TpeSearch.Mode to Mode.Min or Mode.Max.");
-        _space = new TpeSpace(setup.Space);
+        _space = new EncodedSpace(setup.Space, nameof(TpeSearch));
         _seed = Seed ?? setup.Seed ?? Random.Shared.Next();
         _observations = new TpeObservations(_space.Parameters.Count);
         _sampler = new TpeSampler(_space, Settings);
@@ -142,7 +143,7 @@ public sealed partial class TpeSearch : ISearcher
     {
         if (_space is null || _sampler is null)
             throw new InvalidOperationException("Setup must be called before Suggest.");
-        var random = TpeRandom.Stream(_seed, _suggested++);
+        var random = SplitMix64.Stream(_seed, _suggested++);
         double[] x;
         Dictionary<string, object?>? preset = null;
         if (_nextPoint < _points.Count)
@@ -167,7 +168,7 @@ public sealed partial class TpeSearch : ISearcher
 
     // Parameters in space order, so a categorical is decided before the parameters nested in it: a value from the
     // point if it gives one, else a draw from the prior (or an error for a warm-start point, which must be complete).
-    private double[] FillFromPoint(IReadOnlyDictionary<string, object?> flat, int pointIndex, TpeRandom? random)
+    private double[] FillFromPoint(IReadOnlyDictionary<string, object?> flat, int pointIndex, SplitMix64? random)
     {
         var x = new double[_space!.Parameters.Count];
         Array.Fill(x, double.NaN);
@@ -175,9 +176,9 @@ public sealed partial class TpeSearch : ISearcher
         {
             if (!_space.IsActive(p, x))
                 continue;
-            TpeParameter parameter = _space.Parameters[p];
+            EncodedParameter parameter = _space.Parameters[p];
             if (flat.TryGetValue(parameter.ConfigPath, out object? value))
-                x[p] = TpeParameterFactory.Encode(parameter, value, pointIndex);
+                x[p] = EncodedParameterFactory.Encode(parameter, value, $"TpeSearch.PointsToEvaluate[{pointIndex}]");
             if (double.IsNaN(x[p]))
                 x[p] = random is not null ? parameter.SamplePrior(random) : throw new TuneException(
                     $"TpeSearch.PointsToEvaluate[{pointIndex}] has no value for '{parameter.ConfigPath}', but EvaluatedRewards needs complete points. Add '{parameter.ConfigPath}' to the point.");

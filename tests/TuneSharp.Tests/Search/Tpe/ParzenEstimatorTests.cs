@@ -1,3 +1,4 @@
+using TuneSharp.Search.Encoding;
 using MathNet.Numerics.Distributions;
 using TuneSharp.Search;
 using TuneSharp.Search.Tpe;
@@ -9,9 +10,9 @@ public class ParzenEstimatorTests
     private static readonly TpeSettings Univariate = new(Multivariate: false, Gamma: 0.1, Split: TpeSplit.Linear, MaxBelow: 25,
         Weighting: TpeWeighting.Uniform, PriorWeight: 1.0, MagicClip: true, ConsiderEndpoints: false, NEiCandidates: 24, BandwidthFactor: 0.2);
 
-    private static TpeParameter[] Parameters(SearchSpace space) => new TpeSpace(space).Parameters.ToArray();
+    private static EncodedParameter[] Parameters(SearchSpace space) => new EncodedSpace(space, "TpeSearch").Parameters.ToArray();
 
-    private static ParzenEstimator Fit(TpeParameter[] dims, double[][] rows, TpeSettings settings, double[]? weights = null)
+    private static ParzenEstimator Fit(EncodedParameter[] dims, double[][] rows, TpeSettings settings, double[]? weights = null)
     {
         int stride = rows.Length == 0 ? dims.Length : rows[0].Length;
         double[] data = rows.SelectMany(r => r).ToArray();
@@ -27,7 +28,7 @@ public class ParzenEstimatorTests
     [Fact]
     public void Fit_UnivariateTwoObservations_UsesNeighbourWidthsMagicClipAndPrior()
     {
-        TpeParameter[] dims = Parameters(new SearchSpace { ["x"] = Tune.Uniform(0, 10) });
+        EncodedParameter[] dims = Parameters(new SearchSpace { ["x"] = Tune.Uniform(0, 10) });
 
         var estimator = Fit(dims, [[2.0], [6.0]], Univariate);
 
@@ -43,7 +44,7 @@ public class ParzenEstimatorTests
     [Fact]
     public void Fit_ConsiderEndpoints_MeasuresOuterKernelsToTheBounds()
     {
-        TpeParameter[] dims = Parameters(new SearchSpace { ["x"] = Tune.Uniform(0, 10) });
+        EncodedParameter[] dims = Parameters(new SearchSpace { ["x"] = Tune.Uniform(0, 10) });
 
         var estimator = Fit(dims, [[2.0], [6.0]], Univariate with { ConsiderEndpoints = true, MagicClip = false });
 
@@ -54,7 +55,7 @@ public class ParzenEstimatorTests
     [Fact]
     public void Fit_MultivariateOnTwoDimensions_UsesScottsRuleAndSumsProductKernels()
     {
-        TpeParameter[] dims = Parameters(new SearchSpace { ["a"] = Tune.Uniform(0, 10), ["b"] = Tune.Uniform(-1, 1) });
+        EncodedParameter[] dims = Parameters(new SearchSpace { ["a"] = Tune.Uniform(0, 10), ["b"] = Tune.Uniform(-1, 1) });
         var settings = Univariate with { Multivariate = true, MagicClip = false, PriorWeight = 0.5 };
 
         var estimator = Fit(dims, [[1.0, 0.5], [4.0, -0.5], [8.0, 0.0]], settings, weights: [1.0, 2.0, 1.0]);
@@ -76,7 +77,7 @@ public class ParzenEstimatorTests
     [Fact]
     public void LogPdf_Categorical_MatchesOptunasSmoothedKernel()
     {
-        TpeParameter[] dims = Parameters(new SearchSpace { ["c"] = Tune.Choice("a", "b", "c") });
+        EncodedParameter[] dims = Parameters(new SearchSpace { ["c"] = Tune.Choice("a", "b", "c") });
 
         var estimator = Fit(dims, [[0.0], [0.0], [2.0]], Univariate);
 
@@ -91,7 +92,7 @@ public class ParzenEstimatorTests
     [Fact]
     public void LogPdf_Integer_IsTheMassOfTheValuesCell()
     {
-        TpeParameter[] dims = Parameters(new SearchSpace { ["n"] = Tune.RandInt(0, 5) });
+        EncodedParameter[] dims = Parameters(new SearchSpace { ["n"] = Tune.RandInt(0, 5) });
 
         var estimator = Fit(dims, [[1.0], [3.0]], Univariate);
 
@@ -109,7 +110,7 @@ public class ParzenEstimatorTests
     [Fact]
     public void LogPdf_LogUniform_IsADensityInTheLogarithm()
     {
-        TpeParameter[] dims = Parameters(new SearchSpace { ["lr"] = Tune.LogUniform(1e-4, 1e-1) });
+        EncodedParameter[] dims = Parameters(new SearchSpace { ["lr"] = Tune.LogUniform(1e-4, 1e-1) });
 
         var estimator = Fit(dims, [], Univariate);
 
@@ -121,9 +122,9 @@ public class ParzenEstimatorTests
     [Fact]
     public void Sample_FixedSeed_StaysInBoundsAndFollowsTheMixture()
     {
-        TpeParameter[] dims = Parameters(new SearchSpace { ["x"] = Tune.Uniform(0, 10), ["c"] = Tune.Choice("a", "b", "c") });
+        EncodedParameter[] dims = Parameters(new SearchSpace { ["x"] = Tune.Uniform(0, 10), ["c"] = Tune.Choice("a", "b", "c") });
         var estimator = Fit(dims, [[2.0, 0.0], [2.5, 0.0], [3.0, 0.0]], Univariate with { Multivariate = true });
-        var random = new TpeRandom(7);
+        var random = new SplitMix64(7);
         var x = new double[2];
         int firstCategory = 0;
         double sum = 0;

@@ -1,6 +1,6 @@
 using MathNet.Numerics;
 
-namespace TuneSharp.Search.Tpe;
+namespace TuneSharp.Search.Encoding;
 
 /// <summary>
 /// The standard normal's CDF and a Gaussian truncated to [low, high], the kernel of every numeric Parzen

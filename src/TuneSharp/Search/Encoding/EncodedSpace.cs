@@ -1,29 +1,33 @@
 using System.Collections;
 
-namespace TuneSharp.Search.Tpe;
+namespace TuneSharp.Search.Encoding;
 
 /// <summary>
-/// The search space as a flat list of TPE parameters, in the order SpaceWalker visits them (a categorical
+/// The search space as a flat list of encoded parameters (shared by the model-based searchers), in the order SpaceWalker visits them (a categorical
 /// before the parameters nested in its categories). A parameter nested in a category is active only when
 /// that category is chosen: the tree structure of Bergstra et al. 2011 (section 4), where each parameter's
 /// estimator only sees the trials in which it was active.
 /// </summary>
-internal sealed class TpeSpace
+internal sealed class EncodedSpace
 {
     private readonly SearchSpace _space;
     private readonly Dictionary<string, int> _indexByKey = new();
-    private readonly List<TpeParameter> _parameters = [];
+    private readonly List<EncodedParameter> _parameters = [];
     private bool _hasNestedSpaces;
 
-    public TpeSpace(SearchSpace space)
+    public EncodedSpace(SearchSpace space, string searcher)
     {
         _space = space;
+        Searcher = searcher;
         foreach (var (key, value) in space)
             Walk(value, key, key, -1, 0);
         SampledPaths = SpaceWalker.Primitives(space).Where(p => p.Primitive is not FunctionDomain).Select(p => p.Path).ToList();
     }
 
-    public IReadOnlyList<TpeParameter> Parameters => _parameters;
+    /// <summary>The searcher's name, for errors.</summary>
+    public string Searcher { get; }
+
+    public IReadOnlyList<EncodedParameter> Parameters => _parameters;
 
     /// <summary>The searched top-level primitives, as <see cref="BasicVariantGenerator"/> reports them.</summary>
     public IReadOnlyList<string> SampledPaths { get; }
@@ -35,12 +39,12 @@ internal sealed class TpeSpace
         switch (node)
         {
             case GridSearch:
-                throw new TuneException($"Search space parameter '{path}' is a GridSearch, which TpeSearch cannot model: " +
-                    $"TPE needs a distribution to sample from. Use Tune.Choice(...) with the same values for '{path}', or use the default BasicVariantGenerator.");
+                throw new TuneException($"Search space parameter '{path}' is a GridSearch, which {Searcher} cannot model: " +
+                    $"it needs a distribution to sample from. Use Tune.Choice(...) with the same values for '{path}', or use the default BasicVariantGenerator.");
             case FunctionDomain:
                 return; // resolved after sampling, as SpaceWalker does
             case CategoricalDomain categorical:
-                int index = Add(TpeParameterFactory.Categorical(_parameters.Count, path, key, categorical, parent, parentChoice));
+                int index = Add(EncodedParameterFactory.Categorical(_parameters.Count, path, key, categorical, parent, parentChoice));
                 for (int i = 0; i < categorical.Categories.Count; i++)
                 {
                     if (!SpaceWalker.IsSpaceLike(categorical.Categories[i]))
@@ -51,10 +55,10 @@ internal sealed class TpeSpace
                 }
                 return;
             case FloatDomain or IntDomain:
-                Add(TpeParameterFactory.Numeric(_parameters.Count, path, key, (Domain)node, parent, parentChoice));
+                Add(EncodedParameterFactory.Numeric(_parameters.Count, path, key, (Domain)node, parent, parentChoice));
                 return;
             case Domain other:
-                throw new TuneException($"Search space parameter '{path}' is a {other.GetType().Name} ({other}), which TpeSearch cannot model. " +
+                throw new TuneException($"Search space parameter '{path}' is a {other.GetType().Name} ({other}), which {Searcher} cannot model. " +
                     "Use Tune.Uniform, Tune.LogUniform, Tune.RandInt, Tune.Choice (or their quantised forms) instead.");
             default:
                 foreach (var (childPath, child) in SpaceWalker.Children(node, path))
@@ -63,7 +67,7 @@ internal sealed class TpeSpace
         }
     }
 
-    private int Add(TpeParameter parameter)
+    private int Add(EncodedParameter parameter)
     {
         _parameters.Add(parameter);
         _indexByKey[parameter.Key] = parameter.Index;
@@ -73,7 +77,7 @@ internal sealed class TpeSpace
     /// <summary>Whether parameter <paramref name="p"/> is active given the values decided so far in <paramref name="x"/>.</summary>
     public bool IsActive(int p, ReadOnlySpan<double> x)
     {
-        TpeParameter parameter = _parameters[p];
+        EncodedParameter parameter = _parameters[p];
         return parameter.Parent < 0 || (!double.IsNaN(x[parameter.Parent]) && (int)x[parameter.Parent] == parameter.ParentChoice);
     }
 
@@ -87,8 +91,8 @@ internal sealed class TpeSpace
         var preset = new Dictionary<string, object?>();
         for (int p = 0; p < _parameters.Count; p++)
         {
-            TpeParameter parameter = _parameters[p];
-            if (double.IsNaN(x[p]) || (parameter.Kind == TpeKind.Categorical && parameter.SpaceLike[(int)x[p]]))
+            EncodedParameter parameter = _parameters[p];
+            if (double.IsNaN(x[p]) || (parameter.Kind == ParameterKind.Categorical && parameter.SpaceLike[(int)x[p]]))
                 continue;
             preset[parameter.ConfigPath] = parameter.ConfigValue(x[p]);
         }
@@ -136,10 +140,10 @@ internal sealed class TpeSpace
         Array.Fill(x, double.NaN);
         for (int p = 0; p < _parameters.Count; p++)
         {
-            TpeParameter parameter = _parameters[p];
+            EncodedParameter parameter = _parameters[p];
             if (!IsActive(p, x) || !flatPreset.TryGetValue(parameter.ConfigPath, out object? value))
                 continue;
-            x[p] = TpeParameterFactory.Encode(parameter, value, pointIndex);
+            x[p] = EncodedParameterFactory.Encode(parameter, value, $"{Searcher}.PointsToEvaluate[{pointIndex}]");
         }
         return x;
     }

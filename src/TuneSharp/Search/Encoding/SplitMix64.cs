@@ -1,4 +1,4 @@
-namespace TuneSharp.Search.Tpe;
+namespace TuneSharp.Search.Encoding;
 
 /// <summary>
 /// SplitMix64 (Steele, Lea and Flood 2014): a tiny, fast generator whose whole state is one number. Every
@@ -6,12 +6,12 @@ namespace TuneSharp.Search.Tpe;
 /// searcher only needs those two numbers to draw exactly what the original would have (System.Random's seeded
 /// constructor alone costs microseconds, more than a small TPE step).
 /// </summary>
-internal sealed class TpeRandom(ulong state)
+internal sealed class SplitMix64(ulong state)
 {
     private ulong _state = state;
 
     /// <summary>The stream of suggestion <paramref name="index"/> under <paramref name="seed"/>.</summary>
-    public static TpeRandom Stream(int seed, long index) =>
+    public static SplitMix64 Stream(int seed, long index) =>
         new(Mix(unchecked((ulong)(uint)seed * 0x9E3779B97F4A7C15UL) ^ Mix(unchecked((ulong)index + 0x632BE59BD9B4E019UL))));
 
     /// <summary>A uniform number in [0, 1) with 53 random bits.</summary>

@@ -1,7 +1,7 @@
-namespace TuneSharp.Search.Tpe;
+namespace TuneSharp.Search.Encoding;
 
-/// <summary>Turns Ray-style domains into <see cref="TpeParameter"/>s, and preset values into internal coordinates.</summary>
-internal static class TpeParameterFactory
+/// <summary>Turns Ray-style domains into <see cref="EncodedParameter"/>s, and preset values into internal coordinates.</summary>
+internal static class EncodedParameterFactory
 {
     // Internal coordinates are doubles: integers beyond 2^53 would silently lose their last digits.
     private const double MaxExactInteger = 9_007_199_254_740_992d;
@@ -9,15 +9,15 @@ internal static class TpeParameterFactory
     // variance (sqrt(12) standard deviations), which makes Scott's rule and the magic clip behave as on a bounded range.
     private static readonly double NormalWidthPerSd = Math.Sqrt(12);
 
-    public static TpeParameter Categorical(int index, string path, string key, CategoricalDomain domain, int parent, int choice) => new()
+    public static EncodedParameter Categorical(int index, string path, string key, CategoricalDomain domain, int parent, int choice) => new()
     {
-        Index = index, ConfigPath = path, Key = key, Domain = domain, Kind = TpeKind.Categorical,
+        Index = index, ConfigPath = path, Key = key, Domain = domain, Kind = ParameterKind.Categorical,
         Parent = parent, ParentChoice = choice,
         Categories = domain.Categories,
         SpaceLike = domain.Categories.Select(SpaceWalker.IsSpaceLike).ToArray(),
     };
 
-    public static TpeParameter Numeric(int index, string path, string key, Domain domain, int parent, int choice) => domain switch
+    public static EncodedParameter Numeric(int index, string path, string key, Domain domain, int parent, int choice) => domain switch
     {
         FloatDomain { Sampler: NumericSampler.Normal } f => Normal(index, path, key, f, parent, choice),
         FloatDomain f => Bounded(index, path, key, domain, parent, choice, f.Sampler == NumericSampler.LogUniform,
@@ -26,19 +26,19 @@ internal static class TpeParameterFactory
         _ => throw new ArgumentException($"Not a numeric domain: {domain}", nameof(domain)),
     };
 
-    private static TpeParameter Integer(int index, string path, string key, IntDomain domain, int parent, int choice)
+    private static EncodedParameter Integer(int index, string path, string key, IntDomain domain, int parent, int choice)
     {
         long q = domain.Q ?? 1;
         // Quantised integer domains hold the multiples of q inside [Lower, Upper]; plain ones Lower..Upper-1.
         long first = domain.Lower + (q - ((domain.Lower % q) + q) % q) % q;
         long last = domain.MaxValue - (((domain.MaxValue % q) + q) % q);
         if (Math.Abs((double)first) > MaxExactInteger || Math.Abs((double)last) > MaxExactInteger)
-            throw new TuneException($"Search space parameter '{path}': {domain} has bounds beyond ±2^53, which TpeSearch cannot represent exactly. Narrow the range.");
+            throw new TuneException($"Search space parameter '{path}': {domain} has bounds beyond ±2^53, which model-based searchers cannot represent exactly. Narrow the range.");
         return Bounded(index, path, key, domain, parent, choice, domain.Sampler == NumericSampler.LogUniform,
             isInteger: true, first, last, q);
     }
 
-    private static TpeParameter Bounded(int index, string path, string key, Domain domain, int parent, int choice,
+    private static EncodedParameter Bounded(int index, string path, string key, Domain domain, int parent, int choice,
         bool log, bool isInteger, double lower, double upper, double step)
     {
         double ToInternal(double v) => log ? Math.Log(v) : v;
@@ -46,10 +46,10 @@ internal static class TpeParameterFactory
         // on each side and every grid value gets the same prior mass (Optuna's treatment of stepped and int parameters).
         double low = step > 0 ? ToInternal(lower - 0.5 * step) : ToInternal(lower);
         double high = step > 0 ? ToInternal(upper + 0.5 * step) : ToInternal(upper);
-        return new TpeParameter
+        return new EncodedParameter
         {
             Index = index, ConfigPath = path, Key = key, Domain = domain, Parent = parent, ParentChoice = choice,
-            Kind = step > 0 ? TpeKind.Discrete : TpeKind.Continuous,
+            Kind = step > 0 ? ParameterKind.Discrete : ParameterKind.Continuous,
             Low = low, High = high, Width = high - low,
             // The prior kernel is a wide Gaussian centred on the range (Bergstra et al. 2011, section 4; Optuna's prior).
             PriorMu = 0.5 * (low + high), PriorSigma = high - low,
@@ -58,14 +58,14 @@ internal static class TpeParameterFactory
         };
     }
 
-    private static TpeParameter Normal(int index, string path, string key, FloatDomain domain, int parent, int choice)
+    private static EncodedParameter Normal(int index, string path, string key, FloatDomain domain, int parent, int choice)
     {
         double q = domain.Q ?? 0;
         // hyperopt's hp.normal: the prior kernel is the domain's own normal and kernels are not truncated.
-        return new TpeParameter
+        return new EncodedParameter
         {
             Index = index, ConfigPath = path, Key = key, Domain = domain, Parent = parent, ParentChoice = choice,
-            Kind = q > 0 ? TpeKind.Discrete : TpeKind.Continuous,
+            Kind = q > 0 ? ParameterKind.Discrete : ParameterKind.Continuous,
             Low = double.NegativeInfinity, High = double.PositiveInfinity,
             Width = NormalWidthPerSd * domain.StdDev,
             PriorMu = domain.Mean, PriorSigma = domain.StdDev,
@@ -73,16 +73,17 @@ internal static class TpeParameterFactory
         };
     }
 
-    /// <summary>The internal coordinate of a user-given value (a point to evaluate).</summary>
-    public static double Encode(TpeParameter parameter, object? value, int pointIndex)
+    /// <summary>The internal coordinate of a user-given value (a point to evaluate); <paramref name="point"/> names
+    /// the point in errors, e.g. "TpeSearch.PointsToEvaluate[0]".</summary>
+    public static double Encode(EncodedParameter parameter, object? value, string point)
     {
-        string where = $"TpeSearch.PointsToEvaluate[{pointIndex}]['{parameter.ConfigPath}']";
-        if (parameter.Kind == TpeKind.Categorical)
+        string where = $"{point}['{parameter.ConfigPath}']";
+        if (parameter.Kind == ParameterKind.Categorical)
         {
             for (int i = 0; i < parameter.Choices; i++)
                 if (SameValue(parameter.Categories[i], value))
                     return i;
-            // A nested space cannot be named by value; TpeSpace samples its category instead.
+            // A nested space cannot be named by value; EncodedSpace samples its category instead.
             if (parameter.SpaceLike.Any(s => s))
                 return double.NaN;
             throw new TuneException($"{where} is {value ?? "null"}, which is not one of {parameter.Domain}. Give one of its values.");
@@ -90,7 +91,7 @@ internal static class TpeParameterFactory
         if (!TryNumber(value, out double v) || double.IsNaN(v))
             throw new TuneException($"{where} is {value ?? "null"}, not a number; {parameter.Domain} needs a number.");
         bool inside = parameter.IsNormalPrior ? double.IsFinite(v)
-            : parameter.Kind == TpeKind.Discrete
+            : parameter.Kind == ParameterKind.Discrete
                 ? v >= parameter.GridLow - 0.5 * parameter.Step && v <= parameter.GridHigh + 0.5 * parameter.Step
                 : v >= parameter.GridLow && v <= parameter.GridHigh;
         if (!inside)

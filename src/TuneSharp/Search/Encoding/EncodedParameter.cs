@@ -1,7 +1,7 @@
-namespace TuneSharp.Search.Tpe;
+namespace TuneSharp.Search.Encoding;
 
-/// <summary>How TPE models one primitive.</summary>
-internal enum TpeKind
+/// <summary>How a model-based searcher models one primitive.</summary>
+internal enum ParameterKind
 {
     /// <summary>A real number in the internal (possibly logarithmic) coordinate.</summary>
     Continuous,
@@ -13,11 +13,11 @@ internal enum TpeKind
 }
 
 /// <summary>
-/// One primitive of the space as TPE sees it: a coordinate with bounds in an internal space where kernels are
+/// One primitive of the space as the model-based searchers see it: a coordinate with bounds in an internal space where kernels are
 /// Gaussian. Log-scale domains are modelled in the natural logarithm of the value, as hyperopt's
 /// <c>loguniform</c> (Bergstra et al. 2011, section 4); the base of a Ray log domain only rescales that axis.
 /// </summary>
-internal sealed class TpeParameter
+internal sealed class EncodedParameter
 {
     public required int Index { get; init; }
     /// <summary>The '/'-joined path of the value in the config.</summary>
@@ -25,7 +25,7 @@ internal sealed class TpeParameter
     /// <summary>Unique among parameters: the config path plus the category it is nested in, if any.</summary>
     public required string Key { get; init; }
     public required Domain Domain { get; init; }
-    public required TpeKind Kind { get; init; }
+    public required ParameterKind Kind { get; init; }
     /// <summary>The categorical parameter this one is nested in, or -1 when it is always active.</summary>
     public int Parent { get; init; } = -1;
     /// <summary>The category of <see cref="Parent"/> that activates this parameter.</summary>
@@ -61,7 +61,7 @@ internal sealed class TpeParameter
     public double ToValue(double x)
     {
         double v = Log ? Math.Exp(x) : x;
-        if (Kind == TpeKind.Discrete)
+        if (Kind == ParameterKind.Discrete)
         {
             double steps = Math.Round((v - GridLow) / Step, MidpointRounding.AwayFromZero);
             v = GridLow + steps * Step;
@@ -76,7 +76,7 @@ internal sealed class TpeParameter
     }
 
     /// <summary>Snaps an internal coordinate onto the grid (discrete) or into the bounds (continuous).</summary>
-    public double Snap(double x) => Kind == TpeKind.Categorical ? x : ToInternal(ToValue(x));
+    public double Snap(double x) => Kind == ParameterKind.Categorical ? x : ToInternal(ToValue(x));
 
     /// <summary>The grid cell of a discrete value, as internal-coordinate bounds clipped to the kernels' range.</summary>
     public (double Low, double High) Cell(double x)
@@ -89,15 +89,15 @@ internal sealed class TpeParameter
     /// <summary>The config value of an internal coordinate.</summary>
     public object? ConfigValue(double x) => Kind switch
     {
-        TpeKind.Categorical => Categories[(int)x],
+        ParameterKind.Categorical => Categories[(int)x],
         _ when IsInteger => (long)ToValue(x),
         _ => ToValue(x),
     };
 
     /// <summary>A draw from the prior: uniform over the bounds, or the normal of <c>Tune.Randn</c>.</summary>
-    public double SamplePrior(TpeRandom random)
+    public double SamplePrior(SplitMix64 random)
     {
-        if (Kind == TpeKind.Categorical)
+        if (Kind == ParameterKind.Categorical)
             return Math.Min((int)(random.NextDouble() * Choices), Choices - 1);
         double x = IsNormalPrior
             ? TruncatedNormal.Sample(PriorMu, PriorSigma, Low, High, random.NextDouble())

@@ -1,4 +1,4 @@
-namespace TuneSharp.Search.Tpe;
+namespace TuneSharp.Search.Encoding;
 
 /// <summary>
 /// The complementary error function by W. J. Cody's rational Chebyshev approximations ("Rational Chebyshev
