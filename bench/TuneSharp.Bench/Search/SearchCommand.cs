@@ -19,7 +19,7 @@ internal sealed class SearchCommand : IBenchCommand
     public IReadOnlyList<BenchOption> Options { get; } =
     [
         BenchOption.Value("suite", "FILE", "suite file, e.g. ../shared/bench/suite.json (not needed with --overhead)"),
-        BenchOption.Value("searcher", "NAME", "random (the default BasicVariantGenerator) or tpe", "tpe"),
+        BenchOption.Value("searcher", "NAME", "random (the default BasicVariantGenerator), tpe or bayesopt", "tpe"),
         BenchOption.Value("budgets", "LIST", "comma-separated trial budgets", "50,100,200"),
         BenchOption.Value("seeds", "N", "seeds 0..N-1 per function", "20"),
         BenchOption.Value("functions", "LIST", "only these suite entries (comma-separated names)", "all"),
@@ -32,8 +32,8 @@ internal sealed class SearchCommand : IBenchCommand
     public async Task<int> RunAsync(BenchArgs args)
     {
         string searcher = args.Text("searcher");
-        if (searcher is not ("random" or "tpe"))
-            throw new BenchArgumentException($"Option '--searcher' is '{searcher}'; use random or tpe.");
+        if (searcher is not ("random" or "tpe" or "bayesopt"))
+            throw new BenchArgumentException($"Option '--searcher' is '{searcher}'; use random, tpe or bayesopt.");
         var tpeOverrides = TpeSettingsText.Parse(args.Text("tpe"));
         foreach (string failure in TestFunctions.SelfCheck())
         {
@@ -88,7 +88,7 @@ internal sealed class SearchCommand : IBenchCommand
                     NumSamples = budgets.Max(), Metric = "value", Mode = Mode.Min, Seed = seed, MaxConcurrentTrials = 1,
                     // The controller keeps a trial pending ahead for model-based searchers; the limiter makes TPE wait
                     // for each result, as Optuna's sequential reference runs did (Ray wraps max_concurrent_trials the same way).
-                    SearchAlg = searcher == "tpe" ? new ConcurrencyLimiter((tpe ?? (() => new TpeSearch()))(), 1) : null,
+                    SearchAlg = searcher == "random" ? null : new ConcurrencyLimiter(CreateSearcher(searcher, tpe), 1),
                 },
                 new RunConfig { StoragePath = folder, Name = "search", Verbose = 0 });
             var grid = await tuner.FitAsync().ConfigureAwait(false);
@@ -109,7 +109,7 @@ internal sealed class SearchCommand : IBenchCommand
     // through the Tuner (same seed, same order), so it is only a faster way to tune.
     private static double[] RunSeedDirect(SuiteEntry entry, string searcherName, Func<TpeSearch>? tpe, int seed, int[] budgets)
     {
-        ISearcher searcher = searcherName == "tpe" ? (tpe ?? (() => new TpeSearch()))() : new BasicVariantGenerator();
+        ISearcher searcher = CreateSearcher(searcherName, tpe);
         int budget = budgets.Max();
         searcher.Setup(new SearcherSetup(entry.Space(), "value", Mode.Min, budget, seed));
         var values = new double[budget];
@@ -122,6 +122,13 @@ internal sealed class SearchCommand : IBenchCommand
         }
         return budgets.Select(b => values.Take(b).Min() - entry.Optimum).ToArray();
     }
+
+    internal static ISearcher CreateSearcher(string name, Func<TpeSearch>? tpe) => name switch
+    {
+        "tpe" => (tpe ?? (() => new TpeSearch()))(),
+        "bayesopt" => new BayesOptSearch(),
+        _ => new BasicVariantGenerator(),
+    };
 
     private static int[] ParseBudgets(string text)
     {

@@ -147,4 +147,27 @@ internal sealed class EncodedSpace
         }
         return x;
     }
+
+    /// <summary>
+    /// An internal vector from a point (flat '/'-joined paths), in space order so a categorical is decided before
+    /// the parameters nested in it: the point's value where it gives one, else a draw from the prior, or, without
+    /// <paramref name="random"/> (a warm-start point, which must be complete), an error naming <paramref name="point"/>.
+    /// </summary>
+    public double[] FillFromPoint(IReadOnlyDictionary<string, object?> flat, string point, SplitMix64? random)
+    {
+        var x = new double[_parameters.Count];
+        Array.Fill(x, double.NaN);
+        for (int p = 0; p < x.Length; p++)
+        {
+            if (!IsActive(p, x))
+                continue;
+            EncodedParameter parameter = _parameters[p];
+            if (flat.TryGetValue(parameter.ConfigPath, out object? value))
+                x[p] = EncodedParameterFactory.Encode(parameter, value, point);
+            if (double.IsNaN(x[p]))
+                x[p] = random is not null ? parameter.SamplePrior(random) : throw new TuneException(
+                    $"{point} has no value for '{parameter.ConfigPath}', but EvaluatedRewards needs complete points. Add '{parameter.ConfigPath}' to the point.");
+        }
+        return x;
+    }
 }

@@ -50,7 +50,7 @@ internal sealed class TpeSampler
     }
 
     /// <summary>Fills <paramref name="x"/> with the next point.</summary>
-    public void Suggest(TpeObservations observations, SplitMix64 random, Span<double> x)
+    public void Suggest(Observations observations, SplitMix64 random, Span<double> x)
     {
         x.Fill(double.NaN);
         ReadOnlySpan<double> data = observations.Matrix(out int rows);
@@ -99,7 +99,7 @@ internal sealed class TpeSampler
     // Splits the rows in which parameter `active` is set (all rows for -1) into the good group (the best
     // BelowCount by loss, completed trials only) and the rest (the other completed rows and the running ones),
     // each in age order, and weighs them.
-    private void Split(TpeObservations observations, ReadOnlySpan<double> data, int stride, int rows, int active)
+    private void Split(Observations observations, ReadOnlySpan<double> data, int stride, int rows, int active)
     {
         EnsureCapacity(rows);
         int completed = 0;

@@ -1,4 +1,6 @@
 using System.Text.Json.Nodes;
+using TuneSharp.Search.Encoding;
+using static TuneSharp.Search.Encoding.StateJson;
 
 namespace TuneSharp.Search;
 
@@ -58,28 +60,4 @@ public sealed partial class TpeSearch
         foreach (JsonNode? entry in state["running"]!.AsArray())
             _observations.AddRunning(entry!["id"]!.GetValue<string>(), ReadVector(entry["x"]!));
     }
-
-    private static string Describe(IEnumerable<string> keys) => string.Join(", ", keys.Select(k => k.Replace('\0', '#')));
-
-    private static JsonArray Vector(ReadOnlySpan<double> x)
-    {
-        var array = new JsonArray();
-        foreach (double v in x)
-            array.Add(Number(v));
-        return array;
-    }
-
-    // JSON has no NaN or infinity: an inactive parameter is null, an infinite loss a string.
-    private static JsonNode? Number(double v) => double.IsNaN(v) ? null
-        : double.IsFinite(v) ? JsonValue.Create(v)
-        : JsonValue.Create(v > 0 ? "Infinity" : "-Infinity");
-
-    private static double ReadNumber(JsonNode? node) => node switch
-    {
-        null => double.NaN,
-        JsonValue value when value.TryGetValue(out string? text) => text == "Infinity" ? double.PositiveInfinity : double.NegativeInfinity,
-        _ => node.GetValue<double>(),
-    };
-
-    private static double[] ReadVector(JsonNode node) => node.AsArray().Select(ReadNumber).ToArray();
 }

@@ -17,7 +17,7 @@ public sealed partial class TpeSearch : ISearcher
 {
     private EncodedSpace? _space;
     private TpeSampler? _sampler;
-    private TpeObservations _observations = new(0);
+    private Observations _observations = new(0);
     private List<Dictionary<string, object?>> _points = [];
     private int _nextPoint;
     private int _suggested;
@@ -97,7 +97,7 @@ public sealed partial class TpeSearch : ISearcher
             $"TpeSearch optimises '{_metric}' but no mode is set: set TuneConfig.Mode or TpeSearch.Mode to Mode.Min or Mode.Max.");
         _space = new EncodedSpace(setup.Space, nameof(TpeSearch));
         _seed = Seed ?? setup.Seed ?? Random.Shared.Next();
-        _observations = new TpeObservations(_space.Parameters.Count);
+        _observations = new Observations(_space.Parameters.Count);
         _sampler = new TpeSampler(_space, Settings);
         _points = [];
         _nextPoint = 0;
@@ -109,7 +109,7 @@ public sealed partial class TpeSearch : ISearcher
             if (EvaluatedRewards.Count == 0)
                 _points.Add(flat);
             else
-                _observations.Add(FillFromPoint(flat, i, random: null), Loss(EvaluatedRewards[i]));
+                _observations.Add(_space.FillFromPoint(flat, $"TpeSearch.PointsToEvaluate[{i}]", random: null), Loss(EvaluatedRewards[i]));
         }
     }
 
@@ -149,13 +149,13 @@ public sealed partial class TpeSearch : ISearcher
         if (_nextPoint < _points.Count)
         {
             preset = _points[_nextPoint];
-            x = FillFromPoint(preset, _nextPoint++, random);
+            x = _space.FillFromPoint(preset, $"TpeSearch.PointsToEvaluate[{_nextPoint++}]", random);
         }
         // Random start-up until the estimators have something to fit (Bergstra et al. 2011, section 4; Watanabe
         // 2023's experiments also start from 10 random trials); completed trials count, running ones do not.
         else if (_observations.Count < Math.Max(NStartupTrials, 1))
         {
-            x = FillFromPoint(new Dictionary<string, object?>(), -1, random);
+            x = _space.FillFromPoint(new Dictionary<string, object?>(), "", random);
         }
         else
         {
@@ -164,26 +164,6 @@ public sealed partial class TpeSearch : ISearcher
         }
         _observations.AddRunning(trialId, x);
         return Suggestion.For(_space.BuildConfig(x, preset), _space.SampledPaths);
-    }
-
-    // Parameters in space order, so a categorical is decided before the parameters nested in it: a value from the
-    // point if it gives one, else a draw from the prior (or an error for a warm-start point, which must be complete).
-    private double[] FillFromPoint(IReadOnlyDictionary<string, object?> flat, int pointIndex, SplitMix64? random)
-    {
-        var x = new double[_space!.Parameters.Count];
-        Array.Fill(x, double.NaN);
-        for (int p = 0; p < x.Length; p++)
-        {
-            if (!_space.IsActive(p, x))
-                continue;
-            EncodedParameter parameter = _space.Parameters[p];
-            if (flat.TryGetValue(parameter.ConfigPath, out object? value))
-                x[p] = EncodedParameterFactory.Encode(parameter, value, $"TpeSearch.PointsToEvaluate[{pointIndex}]");
-            if (double.IsNaN(x[p]))
-                x[p] = random is not null ? parameter.SamplePrior(random) : throw new TuneException(
-                    $"TpeSearch.PointsToEvaluate[{pointIndex}] has no value for '{parameter.ConfigPath}', but EvaluatedRewards needs complete points. Add '{parameter.ConfigPath}' to the point.");
-        }
-        return x;
     }
 
     /// <inheritdoc />

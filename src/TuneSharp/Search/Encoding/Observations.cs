@@ -1,11 +1,11 @@
-namespace TuneSharp.Search.Tpe;
+namespace TuneSharp.Search.Encoding;
 
 /// <summary>
 /// Completed trials as rows of internal coordinates (NaN where a parameter was inactive) with their loss
 /// (the metric turned into "lower is better"), in completion order, plus the running trials. Rows live in one
 /// flat array and the loss order is kept incrementally, so a suggestion never sorts or allocates per trial.
 /// </summary>
-internal sealed class TpeObservations
+internal sealed class Observations
 {
     private readonly int _stride;
     private double[] _data;
@@ -13,7 +13,7 @@ internal sealed class TpeObservations
     private int[] _byLoss = new int[64];
     private readonly List<(string Id, double[] X)> _running = [];
 
-    public TpeObservations(int stride)
+    public Observations(int stride)
     {
         _stride = stride;
         _data = new double[64 * Math.Max(stride, 1)];
@@ -72,7 +72,7 @@ internal sealed class TpeObservations
 
     /// <summary>
     /// Completed rows and running trials together in one matrix (completed first, in completion order), for the
-    /// estimators. Running trials are appended as constant liars (see <see cref="TpeSampler"/>).
+    /// models. What a searcher assumes about the running trials' losses is its own affair (TPE's constant liar, the GP's kriging believer).
     /// </summary>
     public ReadOnlySpan<double> Matrix(out int rows)
     {
