@@ -11,7 +11,7 @@ public sealed partial class BayesOptSearch
     /// <summary>
     /// The searcher's state: the seed and the number of suggestions made (each suggestion draws from its own seeded
     /// stream), the next point to evaluate, every observation in completion order, the running trials and the last
-    /// fitted kernel hyperparameters (the next fit starts from them). Restoring it after <see cref="Setup"/> makes the
+    /// fitted kernel hyperparameters with the number of trials they were fitted on (the next fit starts from them). Restoring it after <see cref="Setup"/> makes the
     /// next suggestion exactly the one the saved searcher would make.
     /// </summary>
     public JsonObject SaveState()
@@ -37,6 +37,7 @@ public sealed partial class BayesOptSearch
             ["rows"] = rows,
             ["running"] = running,
             ["kernel"] = _model?.Hyperparameters is { } h ? Vector(h.ToVector()) : null,
+            ["kernel_fitted_on"] = _model?.FittedOn ?? 0,
         };
     }
 
@@ -62,5 +63,6 @@ public sealed partial class BayesOptSearch
         foreach (JsonNode? entry in state["running"]!.AsArray())
             _observations.AddRunning(entry!["id"]!.GetValue<string>(), ReadVector(entry["x"]!));
         _model.Hyperparameters = state["kernel"] is JsonNode kernel ? GpHyperparameters.FromVector(ReadVector(kernel)) : null;
+        _model.FittedOn = state["kernel_fitted_on"]!.GetValue<int>();
     }
 }

@@ -27,7 +27,7 @@ internal sealed class GaussianProcess
         Jitter = jitter;
         Vector<double> alpha = cholesky.Solve(Vector<double>.Build.DenseOfArray(targets));
         _alpha = alpha.AsArray() ?? alpha.ToArray();
-        _inverse = cholesky.Solve(Matrix<double>.Build.DenseIdentity(Count)).AsColumnMajorArray();
+        _inverse = CholeskyInverse.Compute(cholesky.Factor.AsColumnMajorArray() ?? cholesky.Factor.ToColumnMajorArray(), Count);
         // log |K| = 2 Σ log L_ii, read off the factor's diagonal.
         double logDeterminant = cholesky.DeterminantLn;
         LogMarginalLikelihood = -0.5 * Dot(targets, _alpha) - 0.5 * logDeterminant - 0.5 * Count * Math.Log(2 * Math.PI);

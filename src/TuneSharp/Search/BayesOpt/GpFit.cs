@@ -42,7 +42,7 @@ internal static class GpFit
         });
         try
         {
-            new BfgsBMinimizer(1e-5, 1e-6, 1e-7, maxIterations).FindMinimum(objective, lower, upper, initial);
+            new BfgsBMinimizer(1e-3, 1e-5, 1e-7, maxIterations).FindMinimum(objective, lower, upper, initial);
         }
         catch (Exception e) when (e is MaximumIterationsException or OptimizationException or ArgumentException)
         {

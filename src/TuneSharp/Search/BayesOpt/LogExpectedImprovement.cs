@@ -6,12 +6,12 @@ namespace TuneSharp.Search.BayesOpt;
 /// The logarithm of expected improvement below the best loss so far (Jones et al. 1998; minimisation):
 /// EI = σ h(z), h(z) = φ(z) + z Φ(z), z = (best − μ − ξ)/σ. Its logarithm keeps the acquisition informative where EI
 /// itself underflows to zero, which is most of the space once a few hundred trials have been seen (Ament et al.
-/// 2023, "Unexpected improvements to expected improvement for Bayesian optimization"). Far in the lower tail,
+/// 2023, "Unexpected improvements to expected improvement for Bayesian optimization"). Beyond z = −25, where Φ(z) nears underflow,
 /// h(z) is computed from its asymptotic series φ(z)/z² (1 − 3/z² + 15/z⁴ − 105/z⁶) instead of the cancelling difference.
 /// </summary>
 internal static class LogExpectedImprovement
 {
-    private const double TailStart = -6;
+    private const double TailStart = -25;
     private static readonly double LogSqrt2Pi = 0.5 * Math.Log(2 * Math.PI);
 
     /// <summary>log EI and its derivatives with respect to the posterior mean and standard deviation.</summary>
