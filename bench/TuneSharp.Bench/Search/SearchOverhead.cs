@@ -31,9 +31,12 @@ internal static class SearchOverhead
                 points.Add(Enumerable.Range(0, 6).ToDictionary(i => $"x{i + 1}", i => (object?)x[i]));
                 rewards.Add(hartmann6.Evaluate(x));
             }
-            ISearcher searcher = searcherName == "tpe"
-                ? WithWarmStart((tpe ?? (() => new TpeSearch()))(), points, rewards)
-                : new BasicVariantGenerator();
+            ISearcher searcher = searcherName switch
+            {
+                "tpe" => WithWarmStart((tpe ?? (() => new TpeSearch()))(), points, rewards),
+                "cmaes" => new CmaEsSearch { PointsToEvaluate = points, EvaluatedRewards = rewards },
+                _ => new BasicVariantGenerator(),
+            };
             searcher.Setup(new SearcherSetup(space, "value", Mode.Min, -1, 0));
             for (int i = 0; i < 20; i++) // warm up the JIT and the buffers
                 Suggest(searcher, $"w{i}");
