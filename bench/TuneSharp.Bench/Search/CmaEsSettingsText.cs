@@ -13,6 +13,7 @@ internal static class CmaEsSettingsText
             return null;
         double? sigma0 = null;
         int? population = null;
+        bool mirrored = true;
         foreach (string pair in text.Split(';', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
         {
             string[] parts = pair.Split('=', 2, StringSplitOptions.TrimEntries);
@@ -26,15 +27,18 @@ internal static class CmaEsSettingsText
                     case ["PopulationSize", var v]:
                         population = int.Parse(v, CultureInfo.InvariantCulture);
                         break;
+                    case ["MirroredSampling", var v]:
+                        mirrored = bool.Parse(v);
+                        break;
                     default:
-                        throw new BenchArgumentException($"Option '--cmaes' has '{pair}'; write Sigma0=... or PopulationSize=... separated by ';'.");
+                        throw new BenchArgumentException($"Option '--cmaes' has '{pair}'; write Sigma0=..., PopulationSize=... or MirroredSampling=... separated by ';'.");
                 }
             }
             catch (FormatException)
             {
-                throw new BenchArgumentException($"Option '--cmaes' has '{pair}', whose value is not a number.");
+                throw new BenchArgumentException($"Option '--cmaes' has '{pair}', whose value does not parse.");
             }
         }
-        return () => new CmaEsSearch { Sigma0 = sigma0, PopulationSize = population };
+        return () => new CmaEsSearch { Sigma0 = sigma0, PopulationSize = population, MirroredSampling = mirrored };
     }
 }

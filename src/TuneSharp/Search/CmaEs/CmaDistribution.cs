@@ -68,16 +68,20 @@ internal sealed class CmaDistribution
     /// A candidate x = m + σ B D z with z ~ N(0, I) (eqs. 38-40). A candidate outside the unit cube is drawn again,
     /// up to <paramref name="attempts"/> times, and the last one is clipped into the cube: resampling keeps the
     /// candidates Gaussian where the cube holds most of the mass, and clipping bounds the cost where it does not
-    /// (as the <c>cmaes</c> library behind Optuna does).
+    /// (as the <c>cmaes</c> library behind Optuna does). <paramref name="z"/> returns the normal vector of the last
+    /// attempt; with <paramref name="mirror"/> the first attempt uses the negated vector it holds (mirrored sampling).
     /// </summary>
-    public void Sample(SplitMix64 random, int attempts, Span<double> x)
+    public void Sample(SplitMix64 random, int attempts, Span<double> x, Span<double> z, bool mirror = false)
     {
         int n = Dimension;
         Span<double> scaled = n <= 64 ? stackalloc double[n] : new double[n];
         for (int attempt = 0; ; attempt++)
         {
             for (int k = 0; k < n; k++)
-                scaled[k] = _d[k] * StandardNormal(random);
+            {
+                z[k] = mirror && attempt == 0 ? -z[k] : StandardNormal(random);
+                scaled[k] = _d[k] * z[k];
+            }
             bool inside = true;
             for (int i = 0; i < n; i++)
             {

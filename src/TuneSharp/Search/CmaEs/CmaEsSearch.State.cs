@@ -34,6 +34,8 @@ public sealed partial class CmaEsSearch
             ["points_running"] = points,
             ["warm_best"] = _warmBest is { } best ? new JsonObject { ["x"] = Vector(best.U), ["loss"] = Number(best.Loss) } : null,
             ["generation_id"] = _generationId,
+            ["handed_out"] = _handedOut,
+            ["last_z"] = Vector(_lastZ),
             ["distribution"] = _distribution is null ? null : new JsonObject
             {
                 ["population"] = _distribution.Constants.Population,
@@ -65,6 +67,8 @@ public sealed partial class CmaEsSearch
         _suggested = state["suggested"]!.GetValue<int>();
         _nextPoint = state["next_point"]!.GetValue<int>();
         _generationId = state["generation_id"]!.GetValue<int>();
+        _handedOut = state["handed_out"]!.GetValue<int>();
+        _lastZ = ReadVector(state["last_z"]!);
         _pointsRunning.Clear();
         foreach (JsonNode? entry in state["points_running"]!.AsArray())
             _pointsRunning[entry!["id"]!.GetValue<string>()] = ReadVector(entry["x"]!);

@@ -30,6 +30,8 @@ public sealed partial class CmaEsSearch : ISearcher
     private (double[] U, double Loss)? _warmBest;
     private double[]? _x0;
     private int _generationId;
+    private int _handedOut; // candidates handed out from the current distribution
+    private double[] _lastZ = []; // the standard normal vector of the last candidate, for its mirror
     private int _suggested;
     private int _seed;
     private string _metric = "";
@@ -54,6 +56,14 @@ public sealed partial class CmaEsSearch : ISearcher
     /// Larger populations search multimodal functions more globally, at the cost of slower convergence.
     /// <value>The default value is null.</value></summary>
     public int? PopulationSize { get; init; }
+
+    /// <summary>Mirrored sampling (Brockhoff, Auger, Hansen, Arnold and Hohm 2010, "Mirrored sampling and sequential
+    /// selection for evolution strategies", PPSN): every second candidate is the previous one reflected through the mean.
+    /// It converged faster on every function of the search benchmark (see docs/benchmarks.md). Under weighted
+    /// recombination it makes the step size shrink slightly faster than plain sampling would (a mirrored pair that is
+    /// selected cancels in the mean, Auger et al. 2011), which favours small budgets over thorough global search.
+    /// <value>The default value is true.</value></summary>
+    public bool MirroredSampling { get; init; } = true;
 
     /// <summary>The initial mean, nested or with '/'-joined paths; parameters it leaves out start at the middle of
     /// their range. Null starts at the best warm-start point if there is one, else at the middle of the space.
@@ -90,6 +100,8 @@ public sealed partial class CmaEsSearch : ISearcher
         _told.Clear();
         _warmBest = null;
         _generationId = 0;
+        _handedOut = 0;
+        _lastZ = new double[_cube.Dimension];
         _suggested = 0;
         _x0 = X0 is null ? null : Encode(SpaceWalker.FlattenPreset(X0), "CmaEsSearch.X0", random: null, fallbackToMiddle: true);
         for (int i = 0; i < PointsToEvaluate.Count; i++)
@@ -124,7 +136,11 @@ public sealed partial class CmaEsSearch : ISearcher
             _distribution = Start();
         }
         var x = new double[_cube.Dimension];
-        _distribution.Sample(SplitMix64.Stream(_seed, _suggested++), ResampleAttempts, x);
+        // Mirrored sampling (Brockhoff et al. 2010): every second candidate of a generation is the previous one
+        // reflected through the mean, m - σBDz, which halves the sampling noise of the mean's step.
+        bool mirror = MirroredSampling && _handedOut % 2 == 1;
+        _distribution.Sample(SplitMix64.Stream(_seed, _suggested++), ResampleAttempts, x, _lastZ, mirror);
+        _handedOut++;
         _running[trialId] = (x, _generationId);
         return Suggestion.For(_cube.BuildConfig(x), _cube.Space.SampledPaths);
     }
@@ -147,6 +163,7 @@ public sealed partial class CmaEsSearch : ISearcher
         _distribution.Update(_told, _cube!.MinStd(_distribution.Mean, _distribution.Constants.Population));
         _told.Clear();
         _generationId++;
+        _handedOut = 0;
     }
 
     private int Population => PopulationSize ?? DefaultPopulation(_cube!.Dimension);
