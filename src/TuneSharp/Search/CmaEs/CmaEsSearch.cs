@@ -59,7 +59,7 @@ public sealed partial class CmaEsSearch : ISearcher
 
     /// <summary>Mirrored sampling (Brockhoff, Auger, Hansen, Arnold and Hohm 2010, "Mirrored sampling and sequential
     /// selection for evolution strategies", PPSN): every second candidate is the previous one reflected through the mean.
-    /// It converged faster on every function of the search benchmark (see docs/benchmarks.md). Under weighted
+    /// It converged faster on every function of the search benchmark suite at 100 and 200 trials. Under weighted
     /// recombination it makes the step size shrink slightly faster than plain sampling would (a mirrored pair that is
     /// selected cancels in the mean, Auger et al. 2011), which favours small budgets over thorough global search.
     /// <value>The default value is true.</value></summary>
