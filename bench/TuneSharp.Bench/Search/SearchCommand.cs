@@ -12,6 +12,8 @@ namespace TuneSharp.Bench.Search;
 /// </summary>
 internal sealed class SearchCommand : IBenchCommand
 {
+    private static Func<CmaEsSearch>? _cmaes;
+
     public string Name => "search";
 
     public string Summary => "Median simple regret of a searcher over seeds on a suite of test functions, through the Tuner.";
@@ -19,11 +21,12 @@ internal sealed class SearchCommand : IBenchCommand
     public IReadOnlyList<BenchOption> Options { get; } =
     [
         BenchOption.Value("suite", "FILE", "suite file, e.g. ../shared/bench/suite.json (not needed with --overhead)"),
-        BenchOption.Value("searcher", "NAME", "random (the default BasicVariantGenerator), tpe or bayesopt", "tpe"),
+        BenchOption.Value("searcher", "NAME", "random (the default BasicVariantGenerator), tpe, cmaes or bayesopt", "tpe"),
         BenchOption.Value("budgets", "LIST", "comma-separated trial budgets", "50,100,200"),
         BenchOption.Value("seeds", "N", "seeds 0..N-1 per function", "20"),
         BenchOption.Value("functions", "LIST", "only these suite entries (comma-separated names)", "all"),
         BenchOption.Value("tpe", "SETTINGS", "TpeSearch options for tuning, e.g. Multivariate=false;Gamma=0.15", "none"),
+        BenchOption.Value("cmaes", "SETTINGS", "CmaEsSearch options for tuning, e.g. Sigma0=0.2;PopulationSize=8", "none"),
         BenchOption.Value("storage", "DIR", "where experiment folders are created (each is deleted)", "the system temp folder"),
         BenchOption.Flag("direct", "drive the searcher directly instead of through the Tuner (fast, for tuning defaults)"),
         BenchOption.Flag("overhead", "instead, print microseconds per suggestion at 100, 1,000 and 5,000 completed trials on Hartmann6"),
@@ -32,9 +35,10 @@ internal sealed class SearchCommand : IBenchCommand
     public async Task<int> RunAsync(BenchArgs args)
     {
         string searcher = args.Text("searcher");
-        if (searcher is not ("random" or "tpe" or "bayesopt"))
-            throw new BenchArgumentException($"Option '--searcher' is '{searcher}'; use random, tpe or bayesopt.");
+        if (searcher is not ("random" or "tpe" or "cmaes" or "bayesopt"))
+            throw new BenchArgumentException($"Option '--searcher' is '{searcher}'; use random, tpe, cmaes or bayesopt.");
         var tpeOverrides = TpeSettingsText.Parse(args.Text("tpe"));
+        _cmaes = CmaEsSettingsText.Parse(args.Text("cmaes"));
         foreach (string failure in TestFunctions.SelfCheck())
         {
             Console.Error.WriteLine($"search: test function self-check failed: {failure}");
@@ -88,7 +92,7 @@ internal sealed class SearchCommand : IBenchCommand
                     NumSamples = budgets.Max(), Metric = "value", Mode = Mode.Min, Seed = seed, MaxConcurrentTrials = 1,
                     // The controller keeps a trial pending ahead for model-based searchers; the limiter makes TPE wait
                     // for each result, as Optuna's sequential reference runs did (Ray wraps max_concurrent_trials the same way).
-                    SearchAlg = searcher == "random" ? null : new ConcurrencyLimiter(CreateSearcher(searcher, tpe), 1),
+                    SearchAlg = searcher == "random" ? null : new ConcurrencyLimiter(Create(searcher, tpe), 1),
                 },
                 new RunConfig { StoragePath = folder, Name = "search", Verbose = 0 });
             var grid = await tuner.FitAsync().ConfigureAwait(false);
@@ -109,7 +113,7 @@ internal sealed class SearchCommand : IBenchCommand
     // through the Tuner (same seed, same order), so it is only a faster way to tune.
     private static double[] RunSeedDirect(SuiteEntry entry, string searcherName, Func<TpeSearch>? tpe, int seed, int[] budgets)
     {
-        ISearcher searcher = CreateSearcher(searcherName, tpe);
+        ISearcher searcher = Create(searcherName, tpe);
         int budget = budgets.Max();
         searcher.Setup(new SearcherSetup(entry.Space(), "value", Mode.Min, budget, seed));
         var values = new double[budget];
@@ -123,9 +127,11 @@ internal sealed class SearchCommand : IBenchCommand
         return budgets.Select(b => values.Take(b).Min() - entry.Optimum).ToArray();
     }
 
-    internal static ISearcher CreateSearcher(string name, Func<TpeSearch>? tpe) => name switch
+    /// <summary>A new searcher by its <c>--searcher</c> name; <paramref name="tpe"/> configures TpeSearch when given.</summary>
+    internal static ISearcher Create(string name, Func<TpeSearch>? tpe) => name switch
     {
         "tpe" => (tpe ?? (() => new TpeSearch()))(),
+        "cmaes" => (_cmaes ?? (() => new CmaEsSearch()))(),
         "bayesopt" => new BayesOptSearch(),
         _ => new BasicVariantGenerator(),
     };
