@@ -58,7 +58,12 @@ public static class FlightDelayExperiment
             new TuneConfig
             {
                 NumSamples = options.Samples,
-                SearchAlg = options.Searcher == "tpe" ? new TpeSearch() : null,
+                SearchAlg = options.Searcher switch
+                {
+                    "tpe" => new TpeSearch(),
+                    "bayesopt" => new BayesOptSearch(),
+                    _ => null, // the default random search
+                },
                 Metric = Metric,
                 Mode = Mode.Min,
                 Seed = options.Seed,

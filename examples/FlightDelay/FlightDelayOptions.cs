@@ -35,8 +35,8 @@ public sealed record FlightDelayOptions
         var rows = new Option<int>("--rows") { Description = "Flights sampled (of 3000000)", DefaultValueFactory = _ => defaults.Rows };
         var samples = new Option<int>("--samples") { Description = "Trials to sample", DefaultValueFactory = _ => defaults.Samples };
         var rounds = new Option<int>("--rounds") { Description = "Boosting rounds per trial", DefaultValueFactory = _ => defaults.Rounds };
-        var searcher = new Option<string>("--searcher") { Description = "tpe (the seed's HyperOptSearch) or random", DefaultValueFactory = _ => defaults.Searcher };
-        searcher.AcceptOnlyFromAmong("random", "tpe");
+        var searcher = new Option<string>("--searcher") { Description = "tpe (the seed's HyperOptSearch), bayesopt (Gaussian-process BO) or random", DefaultValueFactory = _ => defaults.Searcher };
+        searcher.AcceptOnlyFromAmong("random", "tpe", "bayesopt");
         var scheduler = new Option<string>("--scheduler") { Description = "asha, or fifo to run every trial to the end", DefaultValueFactory = _ => defaults.Scheduler };
         scheduler.AcceptOnlyFromAmong("asha", "fifo");
         var concurrent = new Option<int>("--concurrent") { Description = "Trials at once; 0: one per CPU core", DefaultValueFactory = _ => defaults.Concurrent };
@@ -81,7 +81,7 @@ public sealed record FlightDelayOptions
         : Samples < 1 ? $"--samples is {Samples}; use 1 or more."
         : Rounds < 1 ? $"--rounds is {Rounds}; use 1 or more."
         : Concurrent < 0 ? $"--concurrent is {Concurrent}; use 0 (one trial per CPU core) or more."
-        : Searcher is not ("random" or "tpe") ? $"--searcher is '{Searcher}'; use tpe or random."
+        : Searcher is not ("random" or "tpe" or "bayesopt") ? $"--searcher is '{Searcher}'; use tpe, bayesopt or random."
         : Scheduler is not ("asha" or "fifo") ? $"--scheduler is '{Scheduler}'; use asha or fifo."
         : Verbose is < 0 or > 3 ? $"--verbose is {Verbose}; use 0 to 3."
         : null;
