@@ -14,16 +14,9 @@ namespace TuneSharp.Search;
 /// </summary>
 public sealed partial class BayesOptSearch : ISearcher
 {
-    private EncodedSpace? _space;
+    private readonly ObservedSearch _search = new(nameof(BayesOptSearch));
     private GpFeatures? _features;
     private GpModel? _model;
-    private Observations _observations = new(0);
-    private List<Dictionary<string, object?>> _points = [];
-    private int _nextPoint;
-    private int _suggested;
-    private int _seed;
-    private string _metric = "";
-    private Mode _mode;
 
     /// <summary>The metric to optimise; null takes the experiment's. <value>The default value is null.</value></summary>
     public string? Metric { get; init; }
@@ -65,27 +58,10 @@ public sealed partial class BayesOptSearch : ISearcher
     public void Setup(SearcherSetup setup)
     {
         ValidateOptions();
-        _metric = Metric ?? setup.Metric ?? throw new TuneException(
-            "BayesOptSearch needs a metric to optimise: set TuneConfig.Metric and TuneConfig.Mode, or BayesOptSearch.Metric and BayesOptSearch.Mode.");
-        _mode = Mode ?? setup.Mode ?? throw new TuneException(
-            $"BayesOptSearch optimises '{_metric}' but no mode is set: set TuneConfig.Mode or BayesOptSearch.Mode to Mode.Min or Mode.Max.");
-        _space = new EncodedSpace(setup.Space, nameof(BayesOptSearch));
-        _features = new GpFeatures(_space);
+        _search.ValidatePoints(PointsToEvaluate, EvaluatedRewards);
+        _search.Setup(setup, Metric, Mode, Seed, PointsToEvaluate, EvaluatedRewards);
+        _features = new GpFeatures(_search.Space);
         _model = new GpModel(_features, MaxObservations);
-        _seed = Seed ?? setup.Seed ?? Random.Shared.Next();
-        _observations = new Observations(_space.Parameters.Count);
-        _points = [];
-        _nextPoint = 0;
-        _suggested = 0;
-        for (int i = 0; i < PointsToEvaluate.Count; i++)
-        {
-            var flat = SpaceWalker.FlattenPreset(PointsToEvaluate[i]);
-            _space.Encode(flat, i); // throws now, before any trial runs, for a value outside its domain
-            if (EvaluatedRewards.Count == 0)
-                _points.Add(flat);
-            else
-                _observations.Add(_space.FillFromPoint(flat, $"BayesOptSearch.PointsToEvaluate[{i}]", random: null), Loss(EvaluatedRewards[i]));
-        }
     }
 
     private void ValidateOptions()
@@ -101,79 +77,45 @@ public sealed partial class BayesOptSearch : ISearcher
             throw Bad(nameof(LocalStarts), LocalStarts, "use 0 (no gradient refinement) or more.");
         if (MaxObservations < 2)
             throw Bad(nameof(MaxObservations), MaxObservations, "use at least 2; a few hundred keeps each suggestion well under a second.");
-        if (EvaluatedRewards.Count > 0 && EvaluatedRewards.Count != PointsToEvaluate.Count)
-            throw Bad(nameof(EvaluatedRewards), $"a list of {EvaluatedRewards.Count}", $"give one reward per point to evaluate ({PointsToEvaluate.Count}), or none.");
-        foreach (double reward in EvaluatedRewards)
-            if (double.IsNaN(reward))
-                throw Bad(nameof(EvaluatedRewards), "a list holding NaN", "give a measured number for every point.");
     }
 
     /// <inheritdoc />
     public Suggestion Suggest(string trialId)
     {
-        if (_space is null || _features is null || _model is null)
+        if (_features is null || _model is null)
             throw new InvalidOperationException("Setup must be called before Suggest.");
-        var random = SplitMix64.Stream(_seed, _suggested++);
-        double[] x;
-        Dictionary<string, object?>? preset = null;
-        if (_nextPoint < _points.Count)
-        {
-            preset = _points[_nextPoint];
-            x = _space.FillFromPoint(preset, $"BayesOptSearch.PointsToEvaluate[{_nextPoint++}]", random);
-        }
+        SplitMix64 random = _search.NextStream();
+        if (_search.NextPoint(random) is var (point, preset))
+            return _search.Hand(trialId, point, preset);
         // Random start-up until the GP has something to fit; completed trials count, running ones do not.
-        else if (_observations.Count < Math.Max(RandomSearchSteps, 2) || _space.Parameters.Count == 0)
-        {
-            x = _space.FillFromPoint(new Dictionary<string, object?>(), "", random);
-        }
-        else
-        {
-            var (gp, best) = _model.Build(_observations);
-            var search = new AcquisitionSearch(_features, gp, best, Xi);
-            x = search.Maximise(Anchors(), TakenPoints(), RandomCandidates, LocalStarts, random);
-        }
-        _observations.AddRunning(trialId, x);
-        return Suggestion.For(_space.BuildConfig(x, preset), _space.SampledPaths);
+        Observations observations = _search.Observations;
+        if (observations.Count < Math.Max(RandomSearchSteps, 2) || _features.Count == 0)
+            return _search.Hand(trialId, _search.SamplePrior(random), null);
+        var (gp, best) = _model.Build(observations);
+        var search = new AcquisitionSearch(_features, gp, best, Xi);
+        return _search.Hand(trialId, search.Maximise(Anchors(observations), TakenPoints(observations), RandomCandidates, LocalStarts, random), null);
     }
 
     // The five best completed trials: the acquisition's optimum is usually near one of them.
-    private List<double[]> Anchors()
+    private static List<double[]> Anchors(Observations observations)
     {
         var anchors = new List<double[]>();
-        foreach (int row in _observations.ByLoss[..Math.Min(5, _observations.Count)])
-            anchors.Add(_observations.Row(row).ToArray());
+        foreach (int row in observations.ByLoss[..Math.Min(5, observations.Count)])
+            anchors.Add(observations.Row(row).ToArray());
         return anchors;
     }
 
-    private HashSet<string> TakenPoints()
+    private static HashSet<string> TakenPoints(Observations observations)
     {
         var taken = new HashSet<string>();
-        for (int row = 0; row < _observations.Count; row++)
-            taken.Add(AcquisitionSearch.Key(_observations.Row(row)));
-        foreach (var (_, x) in _observations.Running)
+        for (int row = 0; row < observations.Count; row++)
+            taken.Add(AcquisitionSearch.Key(observations.Row(row)));
+        foreach (var (_, x) in observations.Running)
             taken.Add(AcquisitionSearch.Key(x));
         return taken;
     }
 
     /// <inheritdoc />
-    public void OnTrialComplete(string trialId, IReadOnlyDictionary<string, object?>? result, bool error)
-    {
-        double[]? x = _observations.TakeRunning(trialId);
-        if (x is null || error || result is null || !result.TryGetValue(_metric, out object? raw))
-            return;
-        double value = raw switch
-        {
-            double d => d,
-            float f => f,
-            int i => i,
-            long l => l,
-            decimal m => (double)m,
-            _ => double.NaN, // no usable number: the trial tells the model nothing
-        };
-        if (!double.IsNaN(value))
-            _observations.Add(x, Loss(value));
-    }
-
-    // The model always minimises.
-    private double Loss(double metric) => -_mode.Sign() * metric;
+    public void OnTrialComplete(string trialId, IReadOnlyDictionary<string, object?>? result, bool error) =>
+        _search.Complete(trialId, result, error);
 }

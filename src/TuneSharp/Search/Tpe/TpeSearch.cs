@@ -15,15 +15,8 @@ namespace TuneSharp.Search;
 /// </summary>
 public sealed partial class TpeSearch : ISearcher
 {
-    private EncodedSpace? _space;
+    private readonly ObservedSearch _search = new(nameof(TpeSearch));
     private TpeSampler? _sampler;
-    private Observations _observations = new(0);
-    private List<Dictionary<string, object?>> _points = [];
-    private int _nextPoint;
-    private int _suggested;
-    private int _seed;
-    private string _metric = "";
-    private Mode _mode;
 
     /// <summary>The metric to optimise; null takes the experiment's (<see cref="TuneConfig.Metric"/>).
     /// <value>The default value is null.</value></summary>
@@ -91,26 +84,9 @@ public sealed partial class TpeSearch : ISearcher
     public void Setup(SearcherSetup setup)
     {
         ValidateOptions();
-        _metric = Metric ?? setup.Metric ?? throw new TuneException(
-            "TpeSearch needs a metric to optimise: set TuneConfig.Metric and TuneConfig.Mode, or TpeSearch.Metric and TpeSearch.Mode.");
-        _mode = Mode ?? setup.Mode ?? throw new TuneException(
-            $"TpeSearch optimises '{_metric}' but no mode is set: set TuneConfig.Mode or TpeSearch.Mode to Mode.Min or Mode.Max.");
-        _space = new EncodedSpace(setup.Space, nameof(TpeSearch));
-        _seed = Seed ?? setup.Seed ?? Random.Shared.Next();
-        _observations = new Observations(_space.Parameters.Count);
-        _sampler = new TpeSampler(_space, Settings);
-        _points = [];
-        _nextPoint = 0;
-        _suggested = 0;
-        for (int i = 0; i < PointsToEvaluate.Count; i++)
-        {
-            var flat = SpaceWalker.FlattenPreset(PointsToEvaluate[i]);
-            _space.Encode(flat, i); // throws now, before any trial runs, for a value outside its domain
-            if (EvaluatedRewards.Count == 0)
-                _points.Add(flat);
-            else
-                _observations.Add(_space.FillFromPoint(flat, $"TpeSearch.PointsToEvaluate[{i}]", random: null), Loss(EvaluatedRewards[i]));
-        }
+        _search.ValidatePoints(PointsToEvaluate, EvaluatedRewards);
+        _search.Setup(setup, Metric, Mode, Seed, PointsToEvaluate, EvaluatedRewards);
+        _sampler = new TpeSampler(_search.Space, Settings);
     }
 
     internal TpeSettings Settings => new(Multivariate, Gamma, Split, MaxBelow, Weighting, PriorWeight,
@@ -131,60 +107,26 @@ public sealed partial class TpeSearch : ISearcher
             throw Bad(nameof(PriorWeight), PriorWeight, "use 0 (no prior) or a positive number such as 1.0.");
         if (!(BandwidthFactor > 0) || !double.IsFinite(BandwidthFactor))
             throw Bad(nameof(BandwidthFactor), BandwidthFactor, "use a positive number such as 0.2.");
-        if (EvaluatedRewards.Count > 0 && EvaluatedRewards.Count != PointsToEvaluate.Count)
-            throw Bad(nameof(EvaluatedRewards), $"a list of {EvaluatedRewards.Count}", $"give one reward per point to evaluate ({PointsToEvaluate.Count}), or none.");
-        foreach (double reward in EvaluatedRewards)
-            if (double.IsNaN(reward))
-                throw Bad(nameof(EvaluatedRewards), "a list holding NaN", "give a measured number for every point.");
     }
 
     /// <inheritdoc />
     public Suggestion Suggest(string trialId)
     {
-        if (_space is null || _sampler is null)
+        if (_sampler is null)
             throw new InvalidOperationException("Setup must be called before Suggest.");
-        var random = SplitMix64.Stream(_seed, _suggested++);
-        double[] x;
-        Dictionary<string, object?>? preset = null;
-        if (_nextPoint < _points.Count)
-        {
-            preset = _points[_nextPoint];
-            x = _space.FillFromPoint(preset, $"TpeSearch.PointsToEvaluate[{_nextPoint++}]", random);
-        }
+        SplitMix64 random = _search.NextStream();
+        if (_search.NextPoint(random) is var (point, preset))
+            return _search.Hand(trialId, point, preset);
         // Random start-up until the estimators have something to fit (Bergstra et al. 2011, section 4; Watanabe
         // 2023's experiments also start from 10 random trials); completed trials count, running ones do not.
-        else if (_observations.Count < Math.Max(NStartupTrials, 1))
-        {
-            x = _space.FillFromPoint(new Dictionary<string, object?>(), "", random);
-        }
-        else
-        {
-            x = new double[_space.Parameters.Count];
-            _sampler.Suggest(_observations, random, x);
-        }
-        _observations.AddRunning(trialId, x);
-        return Suggestion.For(_space.BuildConfig(x, preset), _space.SampledPaths);
+        if (_search.Observations.Count < Math.Max(NStartupTrials, 1))
+            return _search.Hand(trialId, _search.SamplePrior(random), null);
+        var x = new double[_search.Space.Parameters.Count];
+        _sampler.Suggest(_search.Observations, random, x);
+        return _search.Hand(trialId, x, null);
     }
 
     /// <inheritdoc />
-    public void OnTrialComplete(string trialId, IReadOnlyDictionary<string, object?>? result, bool error)
-    {
-        double[]? x = _observations.TakeRunning(trialId);
-        if (x is null || error || result is null || !result.TryGetValue(_metric, out object? raw))
-            return;
-        double value = raw switch
-        {
-            double d => d,
-            float f => f,
-            int i => i,
-            long l => l,
-            decimal m => (double)m,
-            _ => double.NaN, // no usable number: the trial tells the model nothing
-        };
-        if (!double.IsNaN(value))
-            _observations.Add(x, Loss(value));
-    }
-
-    // The model always minimises (ASHA's habit of turning the mode into a sign once).
-    private double Loss(double metric) => -_mode.Sign() * metric;
+    public void OnTrialComplete(string trialId, IReadOnlyDictionary<string, object?>? result, bool error) =>
+        _search.Complete(trialId, result, error);
 }
