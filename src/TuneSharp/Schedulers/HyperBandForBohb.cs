@@ -40,9 +40,15 @@ public sealed class HyperBandForBohb : HyperBandScheduler, ITrialScheduler
     /// <summary>Bracket s = s_max first: the position counts down from the band's last bracket.</summary>
     private protected override int BracketIndexAt(int position) => BracketsPerBand - 1 - position;
 
-    /// <summary>Only the bracket new trials still join waits to be filled; an older one lost trials to errors and
-    /// will get no more. <see cref="Unblock"/> lifts the wait.</summary>
-    private protected override bool MayHalve(HyperBandBracket bracket) => _forcing || bracket != Current || bracket.Filled;
+    /// <summary>A bracket takes exactly its n trials, in its first round, as a successive-halving iteration samples n
+    /// configurations (Falkner et al. 2018, Algorithm 1). Ray's <c>filled()</c> counts live trials instead, which
+    /// with trials created one at a time lets new trials join a bracket whose trials already stopped or finished, and
+    /// skip the budgets before its current milestone. A trial that fails is therefore not replaced.</summary>
+    private protected override bool MayJoin(HyperBandBracket bracket) =>
+        bracket.AllTrials.Count < bracket.N0 && bracket.Halvings == bracket.InitialHalvings;
+
+    /// <summary>Only a bracket new trials may still join waits to be filled; <see cref="Unblock"/> lifts the wait.</summary>
+    private protected override bool MayHalve(HyperBandBracket bracket) => _forcing || bracket != Current || !MayJoin(bracket);
 
     private protected override void OnMilestone(string trialId, double milestone, IReadOnlyDictionary<string, object?> result)
     {

@@ -57,6 +57,9 @@ public class HyperBandScheduler : ITrialScheduler
     /// waits until the bracket is filled, since its trials are created one at a time.</summary>
     private protected virtual bool MayHalve(HyperBandBracket bracket) => true;
 
+    /// <summary>Whether a new trial may join the current bracket: while it has room, here (Ray's <c>filled()</c>).</summary>
+    private protected virtual bool MayJoin(HyperBandBracket bracket) => !bracket.Filled;
+
     /// <summary>A live trial reported a result at or past its bracket's milestone (before any halving it causes).</summary>
     private protected virtual void OnMilestone(string trialId, double milestone, IReadOnlyDictionary<string, object?> result) { }
 
@@ -88,7 +91,7 @@ public class HyperBandScheduler : ITrialScheduler
     /// <inheritdoc />
     public void OnTrialAdd(TrialInfo trial)
     {
-        if (_current is null || _current.Filled)
+        if (_current is null || !MayJoin(_current))
         {
             // Ray fills the current band's brackets from s = 0 upwards, skipping brackets too short to run.
             do

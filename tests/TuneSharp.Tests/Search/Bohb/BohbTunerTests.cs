@@ -30,13 +30,14 @@ public class BohbTunerTests
         using var temp = new TempDirectory();
         var starts = new ConcurrentBag<(string Trial, int From)>();
         var searcher = new BohbSearch();
+        var tunerScheduler = new HyperBandForBohb { MaxT = 9, ReductionFactor = 3 };
         // MaxT 9, η 3: a band holds brackets of 9 trials from r = 1, 5 from r = 3 and 3 from r = 9 (17 trials);
         // 40 trials leave the third band's first bracket 6 short, so it halves when nothing is left to run.
         var tuner = new Tuner(Trainable(starts), Space, new TuneConfig
         {
             NumSamples = 40, Metric = "loss", Mode = Mode.Min, Seed = 7,
             SearchAlg = searcher,
-            Scheduler = new HyperBandForBohb { MaxT = 9, ReductionFactor = 3 },
+            Scheduler = tunerScheduler,
             AvailableResources = new Resources { Cpu = 2 },
         }, new RunConfig { StoragePath = temp.Path, Name = "bohb", Verbose = 0 });
 
@@ -56,6 +57,8 @@ public class BohbTunerTests
         }
         // Milestone losses reached the searcher per budget, and later trials came from the model.
         // Only the s = 2 brackets start at r = 1: 9 + 9 + 6 trials; r = 3 also sees the s = 1 brackets' trials.
+        // Each bracket took exactly its n trials (largest first), though they were created one at a time.
+        Assert.Equal("9,5,3|9,5,3|6", string.Join("|", tunerScheduler.Bands.Select(band => string.Join(",", band.Select(b => b.AllTrials.Count)))));
         Assert.Equal(24, searcher.ObservationsByBudget[1].Count);
         Assert.True(searcher.ObservationsByBudget[3].Count >= 10);
         Assert.True(searcher.ModelBasedSuggestions > 0);
