@@ -83,6 +83,8 @@ public sealed class Tuner
         var runConfig = _runConfig with { Callbacks = callbacks };
         ISearcher searcher = _tuneConfig.SearchAlg ?? new BasicVariantGenerator();
         ITrialScheduler scheduler = _tuneConfig.Scheduler ?? new FifoScheduler();
+        if (FindBohb(searcher) is { } bohb)
+            bohb.PairWith((HyperBandForBohb)scheduler); // Validate made sure it is one
         using var executor = new InProcessExecutor(_tuneConfig.ReuseActors);
         var controller = new TuneController(_trainable, _space, _tuneConfig, runConfig, searcher, scheduler, executor);
         string name = _runConfig.Name ?? TrialNaming.Sanitize(
@@ -93,6 +95,15 @@ public sealed class Tuner
 
     /// <summary>The synchronous form of <see cref="FitAsync"/>.</summary>
     public ResultGrid Fit() => FitAsync().GetAwaiter().GetResult();
+
+    /// <summary>The BohbSearch in <paramref name="searcher"/>, also inside a ConcurrencyLimiter or Repeater.</summary>
+    private static BohbSearch? FindBohb(ISearcher? searcher) => searcher switch
+    {
+        BohbSearch bohb => bohb,
+        ConcurrencyLimiter limiter => FindBohb(limiter.Searcher),
+        Repeater repeater => FindBohb(repeater.Searcher),
+        _ => null,
+    };
 
     private void Validate()
     {
@@ -105,6 +116,11 @@ public sealed class Tuner
             throw new TuneException(
                 $"CheckpointConfig.{(checkpoints.CheckpointFrequency > 0 ? $"CheckpointFrequency = {checkpoints.CheckpointFrequency}" : "CheckpointAtEnd = true")} only applies to class trainables, " +
                 $"but '{_trainable.Name}' is a function. Pass a checkpoint to trial.ReportAsync(metrics, checkpoint) instead, as Ray's function API does.");
+        if (FindBohb(_tuneConfig.SearchAlg) is not null && _tuneConfig.Scheduler is not HyperBandForBohb)
+            throw new TuneException(
+                $"TuneConfig.SearchAlg is a BohbSearch, but TuneConfig.Scheduler is {(_tuneConfig.Scheduler is null ? "not set (FIFO)" : $"a {_tuneConfig.Scheduler.GetType().Name}")}: " +
+                "BohbSearch learns from the losses HyperBandForBohb measures at its milestones and gets none from any other scheduler. " +
+                "Set TuneConfig.Scheduler = new HyperBandForBohb { MaxT = ... }.");
         if (_tuneConfig.SearchAlg is not null and not BasicVariantGenerator)
             foreach (var (path, primitive) in _space.Parameters())
                 if (primitive is GridSearch)

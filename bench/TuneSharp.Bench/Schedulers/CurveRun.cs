@@ -11,6 +11,7 @@ internal static class CurveRun
     {
         string folder = Path.Combine(storage, $"tunesharp-schedulers-{Guid.NewGuid():N}");
         var trainable = new CurveTrainable(curves.MaxEpochs);
+        ISearcher searcher = variant.CreateSearcher?.Invoke(seed) ?? RandomSearch(seed);
         try
         {
             var tuner = new Tuner(
@@ -19,7 +20,7 @@ internal static class CurveRun
                 new TuneConfig
                 {
                     NumSamples = curves.Configs, Metric = "acc", Mode = Mode.Max, Seed = seed,
-                    SearchAlg = new BasicVariantGenerator { Seed = seed },
+                    SearchAlg = searcher,
                     Scheduler = variant.Create(),
                     // Each trial takes 1 CPU, so this many run at once, as the scheduler and controller decide.
                     AvailableResources = new Resources { Cpu = concurrency },
@@ -31,7 +32,13 @@ internal static class CurveRun
                     CheckpointConfig = new CheckpointConfig { NumToKeep = 1 },
                 });
             ResultGrid grid = await tuner.FitAsync().ConfigureAwait(false);
-            return Measure(curves, variant, seed, grid, trainable.Ledger);
+            // A searcher of its own (BOHB) runs other configurations than random search; its gap is still measured
+            // against the seed's 200 random configurations, so the oracle, and the paired check on it, stay the same.
+            double? oracle = variant.CreateSearcher is null ? null : SeededOracle(curves, seed);
+            return Measure(curves, variant, seed, grid, trainable.Ledger, oracle) with
+            {
+                ModelBased = (searcher as BohbSearch)?.ModelBasedSuggestions,
+            };
         }
         finally
         {
@@ -40,8 +47,22 @@ internal static class CurveRun
         }
     }
 
+    private static BasicVariantGenerator RandomSearch(int seed) => new() { Seed = seed };
+
+    /// <summary>The best acc(MaxEpochs) among the configurations the seed's random search draws: the oracle of the
+    /// runs that use it (the same configurations, in the same order, as the Tuner's trials get).</summary>
+    public static double SeededOracle(LearningCurves curves, int seed)
+    {
+        var random = RandomSearch(seed);
+        random.Setup(new SearcherSetup(curves.Space(), "acc", Mode.Max, curves.Configs, seed));
+        double best = double.NegativeInfinity;
+        for (int i = 0; i < curves.Configs; i++)
+            best = Math.Max(best, LearningCurves.Accuracy(random.Suggest($"oracle_{i}").Config!, curves.MaxEpochs));
+        return best;
+    }
+
     private static SeedOutcome Measure(LearningCurves curves, SchedulerVariant variant, int seed, ResultGrid grid,
-        IReadOnlyDictionary<string, CurveTrainable.Epochs> ledger)
+        IReadOnlyDictionary<string, CurveTrainable.Epochs> ledger, double? seededOracle)
     {
         string where = $"{variant.Name}, seed {seed}";
         if (grid.Count != curves.Configs || grid.NumTerminated != grid.Count)
@@ -70,6 +91,6 @@ internal static class CurveRun
             }
         }
         // No trial finishing means no usable model: count its best as acc(0) = 0.10, the curves' floor.
-        return new SeedOutcome(total, oracle, finished > 0 ? bestFinal : 0.10, finished);
+        return new SeedOutcome(total, seededOracle ?? oracle, finished > 0 ? bestFinal : 0.10, finished);
     }
 }

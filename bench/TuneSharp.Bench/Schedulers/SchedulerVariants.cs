@@ -1,17 +1,20 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using TuneSharp.Schedulers;
+using TuneSharp.Search;
 
 namespace TuneSharp.Bench.Schedulers;
 
 /// <summary>A scheduler under test: its name (base plus settings, e.g. <c>asha-grace9-eta3</c>) and a factory,
-/// since every run needs a fresh scheduler.</summary>
-internal sealed record SchedulerVariant(string Name, Func<ITrialScheduler> Create)
+/// since every run needs a fresh scheduler. <paramref name="CreateSearcher"/> (from the seed) is set for schedulers
+/// that come with their own searcher (bohb); the others run the seeded random search.</summary>
+internal sealed record SchedulerVariant(string Name, Func<ITrialScheduler> Create, Func<int, ISearcher>? CreateSearcher = null)
 {
     /// <summary>The settings in the options' own names, for the results table.</summary>
     public string Settings => Create() switch
     {
         AsyncHyperBandScheduler a => $"GracePeriod={a.GracePeriod}, ReductionFactor={a.ReductionFactor}, Brackets={a.Brackets}, MaxT={a.MaxT}, StopLastTrials={a.StopLastTrials}",
+        HyperBandForBohb b => $"MaxT={b.MaxT}, ReductionFactor={b.ReductionFactor}, StopLastTrials={b.StopLastTrials}; BohbSearch defaults (Falkner et al. 2018)",
         HyperBandScheduler h => $"MaxT={h.MaxT}, ReductionFactor={h.ReductionFactor}, StopLastTrials={h.StopLastTrials}",
         MedianStoppingRule m => $"GracePeriod={m.GracePeriod}, MinSamplesRequired={m.MinSamplesRequired}, HardStop={m.HardStop}",
         _ => "-",
@@ -22,7 +25,8 @@ internal sealed record SchedulerVariant(string Name, Func<ITrialScheduler> Creat
 /// Parses scheduler names. The base alone is the scheduler's defaults, except that progress is measured in
 /// epochs (<c>training_iteration</c>) and MaxT is the benchmark's 81 epochs; each further <c>-keyN</c> changes
 /// one option: grace (GracePeriod), eta (ReductionFactor), brackets, maxt, min (MinSamplesRequired), and the
-/// flags nostop (StopLastTrials = false) and soft (HardStop = false).
+/// flags nostop (StopLastTrials = false) and soft (HardStop = false). <c>bohb</c> is HyperBandForBohb with a
+/// BohbSearch (seeded with the run's seed) choosing the configurations instead of random search.
 /// </summary>
 internal static partial class SchedulerVariants
 {
@@ -38,6 +42,7 @@ internal static partial class SchedulerVariants
         ["fifo"] = [],
         ["asha"] = ["grace", "eta", "brackets", "maxt", "nostop"],
         ["hyperband"] = ["eta", "maxt", "nostop"],
+        ["bohb"] = ["eta", "maxt", "nostop"],
         ["median"] = ["grace", "min", "soft"],
     };
 
@@ -54,7 +59,7 @@ internal static partial class SchedulerVariants
     {
         string[] parts = name.Split('-');
         if (!Keys.TryGetValue(parts[0], out string[]? allowed))
-            throw new BenchArgumentException($"Scheduler '{name}' has base '{parts[0]}'; use fifo, asha, hyperband or median (bohb does not exist yet).");
+            throw new BenchArgumentException($"Scheduler '{name}' has base '{parts[0]}'; use fifo, asha, hyperband, bohb or median.");
         var settings = new Dictionary<string, double?>();
         foreach (string part in parts.Skip(1))
         {
@@ -85,6 +90,13 @@ internal static partial class SchedulerVariants
                 ReductionFactor = Get("eta", 3),
                 StopLastTrials = !settings.ContainsKey("nostop"),
             },
+            "bohb" => () => new HyperBandForBohb
+            {
+                TimeAttr = ResultFields.TrainingIteration,
+                MaxT = Get("maxt", maxEpochs),
+                ReductionFactor = Get("eta", 3),
+                StopLastTrials = !settings.ContainsKey("nostop"),
+            },
             // Ray's default GracePeriod is 60 seconds of time_total_s; in epochs 1 matches Optuna's MedianPruner
             // (n_warmup_steps = 0), and keeps the run independent of wall-clock time.
             "median" => () => new MedianStoppingRule
@@ -105,7 +117,8 @@ internal static partial class SchedulerVariants
         {
             throw new BenchArgumentException($"Scheduler '{name}': {e.Message}");
         }
-        return new SchedulerVariant(name, create);
+        Func<int, ISearcher>? searcher = parts[0] == "bohb" ? seed => new BohbSearch { Seed = seed } : null;
+        return new SchedulerVariant(name, create, searcher);
     }
 
     [GeneratedRegex("^([a-z]+)([0-9]*\\.?[0-9]*)$")]

@@ -182,7 +182,16 @@ internal sealed partial class TuneController : IExperimentView
     private TimeSpan Elapsed => _time.GetElapsedTime(_startTimestamp);
 
     private bool NothingLeftToStart() =>
-        (_searcherFinished || _waiting.Count > 0) && _scheduler.ChooseTrialToRun(new WaitingTrials(_waiting)) is null;
+        (_searcherFinished || _waiting.Count > 0) && ChooseTrialToRun() is null;
+
+    /// <summary>Asks the scheduler for the next trial, then carries out any decisions choosing made (HyperBandForBohb
+    /// halves a stalled bracket here, stopping the trials it drops).</summary>
+    private TrialInfo? ChooseTrialToRun()
+    {
+        TrialInfo? chosen = _scheduler.ChooseTrialToRun(new WaitingTrials(_waiting));
+        ApplySchedulerDecisions();
+        return chosen is not null && _trialsById[chosen.TrialId].Status is TrialStatus.Pending or TrialStatus.Paused ? chosen : null;
+    }
 
     private void FillSlots()
     {
@@ -191,7 +200,7 @@ internal sealed partial class TuneController : IExperimentView
             TopUpPendingTrials();
             if (_waiting.Count == 0 || (_tuneConfig.MaxConcurrentTrials > 0 && _running >= _tuneConfig.MaxConcurrentTrials))
                 return;
-            TrialInfo? chosen = _scheduler.ChooseTrialToRun(new WaitingTrials(_waiting));
+            TrialInfo? chosen = ChooseTrialToRun();
             if (chosen is null || !TryStart(_trialsById[chosen.TrialId]))
                 return;
         }

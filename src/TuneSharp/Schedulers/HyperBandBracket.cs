@@ -21,7 +21,7 @@ internal sealed class HyperBandBracket
         Milestone = initialT;
         _maxT = maxT;
         _eta = eta;
-        Halvings = s;
+        Halvings = InitialHalvings = s;
         _stopLastTrials = stopLastTrials;
         _totalWork = TotalWork(maxTrials, initialT, s);
     }
@@ -31,6 +31,8 @@ internal sealed class HyperBandBracket
     public int N { get; private set; }
     /// <summary>The time every live trial must reach before the next halving.</summary>
     public double Milestone { get; private set; }
+    /// <summary>s: the halvings of a fresh bracket.</summary>
+    public int InitialHalvings { get; }
     /// <summary>Halvings left.</summary>
     public int Halvings { get; private set; }
     public double CompletedWork { get; private set; }

@@ -13,8 +13,9 @@ namespace TuneSharp.Schedulers;
 /// Milestones follow the paper (r·η^i, capped at <see cref="MaxT"/>). Ray instead caps each step at
 /// MaxT minus the previous milestone, which ends its largest bracket at 54 rather than 81 for MaxT 81, η 3.
 /// Trials need checkpoints to resume from a pause; without one a trial restarts from scratch.
+/// <see cref="HyperBandForBohb"/> derives from it through the private-protected hooks below.
 /// </remarks>
-public sealed class HyperBandScheduler : ITrialScheduler
+public class HyperBandScheduler : ITrialScheduler
 {
     private const int StateVersion = 1;
     private readonly List<List<HyperBandBracket>> _bands = [[]];
@@ -43,6 +44,31 @@ public sealed class HyperBandScheduler : ITrialScheduler
 
     internal IReadOnlyList<IReadOnlyList<HyperBandBracket>> Bands => _bands;
 
+    /// <summary>The bracket new trials join (the last one created).</summary>
+    private protected HyperBandBracket? Current => _current;
+
+    /// <summary>The bracket index s of the <paramref name="position"/>-th bracket of a band: s = position here
+    /// (Ray fills s = 0 first); <see cref="HyperBandForBohb"/> reverses the order.</summary>
+    private protected virtual int BracketIndexAt(int position) => position;
+
+    internal int BracketIndexOf(int position) => BracketIndexAt(position);
+
+    /// <summary>Whether a bracket whose live trials all reached the milestone may halve now. Always, here; BOHB
+    /// waits until the bracket is filled, since its trials are created one at a time.</summary>
+    private protected virtual bool MayHalve(HyperBandBracket bracket) => true;
+
+    /// <summary>Whether a new trial may join the current bracket: while it has room, here (Ray's <c>filled()</c>).</summary>
+    private protected virtual bool MayJoin(HyperBandBracket bracket) => !bracket.Filled;
+
+    /// <summary>A live trial reported a result at or past its bracket's milestone (before any halving it causes).</summary>
+    private protected virtual void OnMilestone(string trialId, double milestone, IReadOnlyDictionary<string, object?> result) { }
+
+    /// <summary>Called when no tracked trial can run: a chance to unblock brackets. Returns whether anything changed.</summary>
+    private protected virtual bool Unblock() => false;
+
+    /// <summary>The name in status lines.</summary>
+    private protected virtual string DisplayName => "HyperBand";
+
     /// <summary>Trials in bracket s of a band: ⌈(s_max+1)/(s+1) · η^s⌉.</summary>
     public int BracketSize(int s) => (int)Math.Ceiling(_sMaxPlusOne / (double)(s + 1) * Math.Pow(ReductionFactor, s));
 
@@ -55,24 +81,24 @@ public sealed class HyperBandScheduler : ITrialScheduler
     /// <inheritdoc />
     public void Setup(string? metric, Mode? mode, int? seed)
     {
-        _metric = Metric ?? metric ?? throw new TuneException("HyperBandScheduler has no metric: set HyperBandScheduler.Metric or TuneConfig.Metric.");
-        _sign = (Mode ?? mode ?? throw new TuneException("HyperBandScheduler has no mode: set HyperBandScheduler.Mode or TuneConfig.Mode.")).Sign();
-        if (!(MaxT >= 1)) throw new TuneException($"HyperBandScheduler.MaxT is {MaxT}; it must be at least 1.");
-        if (!(ReductionFactor > 1)) throw new TuneException($"HyperBandScheduler.ReductionFactor is {ReductionFactor}; it must be greater than 1.");
+        _metric = Metric ?? metric ?? throw new TuneException($"{GetType().Name} has no metric: set {GetType().Name}.Metric or TuneConfig.Metric.");
+        _sign = (Mode ?? mode ?? throw new TuneException($"{GetType().Name} has no mode: set {GetType().Name}.Mode or TuneConfig.Mode.")).Sign();
+        if (!(MaxT >= 1)) throw new TuneException($"{GetType().Name}.MaxT is {MaxT}; it must be at least 1.");
+        if (!(ReductionFactor > 1)) throw new TuneException($"{GetType().Name}.ReductionFactor is {ReductionFactor}; it must be greater than 1.");
         _sMaxPlusOne = (int)Math.Round(Math.Log(MaxT) / Math.Log(ReductionFactor)) + 1;
     }
 
     /// <inheritdoc />
     public void OnTrialAdd(TrialInfo trial)
     {
-        if (_current is null || _current.Filled)
+        if (_current is null || !MayJoin(_current))
         {
             // Ray fills the current band's brackets from s = 0 upwards, skipping brackets too short to run.
             do
             {
                 if (_bands[^1].Count == _sMaxPlusOne)
                     _bands.Add([]);
-                int s = _bands[^1].Count;
+                int s = BracketIndexAt(_bands[^1].Count);
                 _current = new HyperBandBracket(BracketSize(s), BracketStart(s), MaxT, ReductionFactor, s, StopLastTrials);
                 _bands[^1].Add(_current);
             }
@@ -93,6 +119,8 @@ public sealed class HyperBandScheduler : ITrialScheduler
             return TrialDecision.Continue;
         double value = ResultFields.TryGetDouble(result, _metric, out double v) && !double.IsNaN(v) ? _sign * v : double.NegativeInfinity;
         bracket.Update(id, time, value);
+        if (time >= bracket.Milestone)
+            OnMilestone(id, bracket.Milestone, result);
         if (bracket.ShouldContinue(id))
             return TrialDecision.Continue;
         TrialAction action = ProcessBracket(bracket, id);
@@ -108,9 +136,9 @@ public sealed class HyperBandScheduler : ITrialScheduler
 
     /// <summary>Called when a trial reached the milestone: pause it, or, when the whole round is done,
     /// halve the bracket (Ray's <c>_process_bracket</c>). Returns the action for <paramref name="current"/>.</summary>
-    private TrialAction ProcessBracket(HyperBandBracket bracket, string? current)
+    private protected TrialAction ProcessBracket(HyperBandBracket bracket, string? current)
     {
-        if (!bracket.CurrentRoundDone)
+        if (!bracket.CurrentRoundDone || !MayHalve(bracket))
             return TrialAction.Pause;
         if (bracket.Finished)
         {
@@ -186,6 +214,14 @@ public sealed class HyperBandScheduler : ITrialScheduler
     public TrialInfo? ChooseTrialToRun(IReadOnlyList<TrialInfo> waiting)
     {
         var byId = waiting.ToDictionary(t => t.TrialId);
+        return ChooseTracked(byId)
+            // Trials HyperBand does not track (e.g. retried after a failure) run first come, first served.
+            ?? waiting.FirstOrDefault(t => !_bracketOf.ContainsKey(t.TrialId))
+            ?? (Unblock() ? ChooseTracked(byId) : null);
+    }
+
+    private TrialInfo? ChooseTracked(Dictionary<string, TrialInfo> byId)
+    {
         // Fair scheduling: the least complete bracket first, the oldest band first (Ray's choose_trial_to_run).
         foreach (var band in _bands)
             foreach (HyperBandBracket bracket in band.OrderBy(b => b.Completion))
@@ -193,14 +229,16 @@ public sealed class HyperBandScheduler : ITrialScheduler
                     if (byId.TryGetValue(id, out TrialInfo? trial)
                         && (trial.Status == TrialStatus.Pending && !_paused.Contains(id) || _ready.Contains(id)))
                         return trial;
-        // Trials HyperBand does not track (e.g. retried after a failure) run first come, first served.
-        return waiting.FirstOrDefault(t => !_bracketOf.ContainsKey(t.TrialId));
+        return null;
     }
+
+    /// <summary>Whether the trial is paused at a milestone and not yet promoted.</summary>
+    private protected bool IsPausedAtMilestone(string trialId) => _paused.Contains(trialId) && !_ready.Contains(trialId);
 
     /// <inheritdoc />
     public IReadOnlyList<string> StatusLines()
     {
-        var lines = new List<string> { $"Using HyperBand: num_stopped={_numStopped} total_brackets={_bands.Sum(b => b.Count)}" };
+        var lines = new List<string> { $"Using {DisplayName}: num_stopped={_numStopped} total_brackets={_bands.Sum(b => b.Count)}" };
         for (int i = 0; i < _bands.Count; i++)
         {
             lines.Add($"Round #{i}:");
@@ -210,14 +248,25 @@ public sealed class HyperBandScheduler : ITrialScheduler
     }
 
     /// <inheritdoc />
-    public JsonObject SaveState() => HyperBandState.Save(StateVersion, _bands, _paused, _ready, _numStopped);
+    public JsonObject SaveState()
+    {
+        JsonObject state = HyperBandState.Save(StateVersion, _bands, _paused, _ready, _numStopped);
+        SaveExtra(state);
+        return state;
+    }
+
+    /// <summary>Adds a subclass's own fields to the saved state.</summary>
+    private protected virtual void SaveExtra(JsonObject state) { }
+
+    /// <summary>Reads back what <see cref="SaveExtra"/> wrote.</summary>
+    private protected virtual void RestoreExtra(JsonObject state) { }
 
     /// <inheritdoc />
     public void RestoreState(JsonObject state)
     {
         int version = state["version"]!.GetValue<int>();
         if (version != StateVersion)
-            throw new TuneException($"HyperBandScheduler state has version {version}; this TuneSharp reads version {StateVersion}.");
+            throw new TuneException($"{GetType().Name} state has version {version}; this TuneSharp reads version {StateVersion}.");
         _bands.Clear();
         _bracketOf.Clear();
         _paused.Clear();
@@ -227,5 +276,6 @@ public sealed class HyperBandScheduler : ITrialScheduler
         if (_bands.Count == 0)
             _bands.Add([]);
         _current = _bands[^1].LastOrDefault();
+        RestoreExtra(state);
     }
 }

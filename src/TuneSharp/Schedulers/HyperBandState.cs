@@ -23,7 +23,7 @@ internal static class HyperBandState
             var band = new List<HyperBandBracket>();
             foreach (JsonNode? bracketNode in bandNode!.AsArray())
             {
-                int s = band.Count;
+                int s = scheduler.BracketIndexOf(band.Count);
                 var bracket = HyperBandBracket.Restore(bracketNode!.AsObject(), scheduler.BracketSize(s), scheduler.BracketStart(s),
                     scheduler.MaxT, scheduler.ReductionFactor, s, scheduler.StopLastTrials);
                 foreach (string id in bracket.AllTrials)
