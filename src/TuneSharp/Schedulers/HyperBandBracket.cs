@@ -39,8 +39,6 @@ internal sealed class HyperBandBracket
     public IReadOnlyCollection<string> LiveTrials => _live.Keys;
     public IReadOnlyList<string> AllTrials => _all;
 
-    public bool Filled => _live.Count >= N;
-
     public void Add(string trialId)
     {
         _live[trialId] = null;

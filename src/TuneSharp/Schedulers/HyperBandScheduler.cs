@@ -10,6 +10,13 @@ namespace TuneSharp.Schedulers;
 /// has, then the best 1/η resume from their checkpoints and the rest stop.
 /// </summary>
 /// <remarks>
+/// A bracket takes exactly its n trials, all in its first round, and halves only once it has them (or when nothing
+/// else can run). Ray counts live trials instead, which works when random search creates every trial up front but
+/// not with a model-based searcher (TPE, GP-BO), which TuneSharp asks for one trial whenever a slot is free: each
+/// early trial would find itself alone in its bracket, "win" every halving and run to MaxT, so HyperBand with TPE
+/// stopped nothing early.
+/// </remarks>
+/// <remarks>
 /// Milestones follow the paper (r·η^i, capped at <see cref="MaxT"/>). Ray instead caps each step at
 /// MaxT minus the previous milestone, which ends its largest bracket at 54 rather than 81 for MaxT 81, η 3.
 /// Trials need checkpoints to resume from a pause; without one a trial restarts from scratch.
@@ -24,6 +31,8 @@ public class HyperBandScheduler : ITrialScheduler
     private readonly HashSet<string> _ready = new();
     private readonly List<string> _toStop = new();
     private HyperBandBracket? _current;
+    private IExperimentView? _view;
+    private bool _forcing;
     private string _metric = "";
     private double _sign = 1;
     private int _sMaxPlusOne;
@@ -44,27 +53,55 @@ public class HyperBandScheduler : ITrialScheduler
 
     internal IReadOnlyList<IReadOnlyList<HyperBandBracket>> Bands => _bands;
 
-    /// <summary>The bracket new trials join (the last one created).</summary>
-    private protected HyperBandBracket? Current => _current;
-
     /// <summary>The bracket index s of the <paramref name="position"/>-th bracket of a band: s = position here
     /// (Ray fills s = 0 first); <see cref="HyperBandForBohb"/> reverses the order.</summary>
     private protected virtual int BracketIndexAt(int position) => position;
 
     internal int BracketIndexOf(int position) => BracketIndexAt(position);
 
-    /// <summary>Whether a bracket whose live trials all reached the milestone may halve now. Always, here; BOHB
-    /// waits until the bracket is filled, since its trials are created one at a time.</summary>
-    private protected virtual bool MayHalve(HyperBandBracket bracket) => true;
+    /// <summary>Whether a new trial may join the current bracket: it takes exactly its n trials, in its first round
+    /// (as a successive-halving iteration samples n configurations, Li et al. 2017, Algorithm 1). A trial that fails
+    /// is therefore not replaced.</summary>
+    private bool MayJoin(HyperBandBracket bracket) =>
+        bracket.AllTrials.Count < bracket.N0 && bracket.Halvings == bracket.InitialHalvings;
 
-    /// <summary>Whether a new trial may join the current bracket: while it has room, here (Ray's <c>filled()</c>).</summary>
-    private protected virtual bool MayJoin(HyperBandBracket bracket) => !bracket.Filled;
+    /// <summary>Whether a bracket whose live trials all reached the milestone may halve now: once no new trial can
+    /// join it, or when <see cref="Unblock"/> forces it.</summary>
+    private bool MayHalve(HyperBandBracket bracket) => _forcing || bracket != _current || !MayJoin(bracket);
 
     /// <summary>A live trial reported a result at or past its bracket's milestone (before any halving it causes).</summary>
     private protected virtual void OnMilestone(string trialId, double milestone, IReadOnlyDictionary<string, object?> result) { }
 
-    /// <summary>Called when no tracked trial can run: a chance to unblock brackets. Returns whether anything changed.</summary>
-    private protected virtual bool Unblock() => false;
+    /// <inheritdoc />
+    void ITrialScheduler.Attach(IExperimentView view) => _view = view;
+
+    /// <summary>
+    /// Called when no tracked trial can run. With nothing running either (the experiment's NumSamples is reached, or
+    /// the searcher has nothing to offer yet), brackets whose trials wait at a milestone halve with what they have,
+    /// so the run never stalls (Ray's <c>choose_trial_to_run</c> does the same). Returns whether anything changed.
+    /// </summary>
+    private bool Unblock()
+    {
+        if (_view is null || _view.RunningCount > 0)
+            return false;
+        bool any = false;
+        _forcing = true;
+        try
+        {
+            foreach (var band in _bands)
+                foreach (HyperBandBracket bracket in band)
+                    if (bracket.LiveTrials.Any(IsPausedAtMilestone))
+                    {
+                        ProcessBracket(bracket, current: null);
+                        any = true;
+                    }
+        }
+        finally
+        {
+            _forcing = false;
+        }
+        return any;
+    }
 
     /// <summary>The name in status lines.</summary>
     private protected virtual string DisplayName => "HyperBand";
@@ -136,7 +173,7 @@ public class HyperBandScheduler : ITrialScheduler
 
     /// <summary>Called when a trial reached the milestone: pause it, or, when the whole round is done,
     /// halve the bracket (Ray's <c>_process_bracket</c>). Returns the action for <paramref name="current"/>.</summary>
-    private protected TrialAction ProcessBracket(HyperBandBracket bracket, string? current)
+    private TrialAction ProcessBracket(HyperBandBracket bracket, string? current)
     {
         if (!bracket.CurrentRoundDone || !MayHalve(bracket))
             return TrialAction.Pause;
@@ -233,7 +270,7 @@ public class HyperBandScheduler : ITrialScheduler
     }
 
     /// <summary>Whether the trial is paused at a milestone and not yet promoted.</summary>
-    private protected bool IsPausedAtMilestone(string trialId) => _paused.Contains(trialId) && !_ready.Contains(trialId);
+    private bool IsPausedAtMilestone(string trialId) => _paused.Contains(trialId) && !_ready.Contains(trialId);
 
     /// <inheritdoc />
     public IReadOnlyList<string> StatusLines()
