@@ -21,7 +21,8 @@ internal sealed class InProcessExecutor(bool reuseActors) : ITrialExecutor
 
     public void Start(TrialRun run, TrainableDefinition trainable, TrialLaunch launch)
     {
-        run.Completion = DedicatedThread.Run(() => RunAsync(run, trainable, launch), $"trial {run.TrialId}")
+        // The run reports its own end to the controller (RunFinishedMessage); nobody awaits the task itself.
+        _ = DedicatedThread.Run(() => RunAsync(run, trainable, launch), $"trial {run.TrialId}")
             .ContinueWith(t => run.Finished(t.Exception?.InnerException), TaskScheduler.Default);
     }
 

@@ -36,7 +36,6 @@ internal sealed class TrialRun
     public int Seed { get; }
     public long Iteration => Interlocked.Read(ref _iteration);
     public CancellationToken CancellationToken => _cancellation.Token;
-    public Task? Completion { get; set; }
 
     public void SetIteration(long iteration) => Interlocked.Exchange(ref _iteration, iteration);
 
