@@ -64,15 +64,14 @@ internal sealed class GpFeatures
     /// <summary>The unit coordinate of a numeric parameter's internal value.</summary>
     public static double ToUnit(EncodedParameter parameter, double x) => parameter.IsNormalPrior
         ? Math.Clamp(0.5 * Erfc.Of(-(x - parameter.PriorMu) / (parameter.PriorSigma * Math.Sqrt(2))), 1e-9, 1 - 1e-9)
-        : Math.Clamp((x - parameter.Low) / (parameter.High - parameter.Low), 0, 1);
+        : Math.Clamp(parameter.ToUnit(x), 0, 1);
 
     /// <summary>The internal value of a unit coordinate, snapped onto the parameter's grid and inside its bounds.</summary>
     public static double FromUnit(EncodedParameter parameter, double u)
     {
-        u = Math.Clamp(u, 0, 1);
         double x = parameter.IsNormalPrior
             ? parameter.PriorMu + parameter.PriorSigma * MathNet.Numerics.Distributions.Normal.InvCDF(0, 1, Math.Clamp(u, 1e-9, 1 - 1e-9))
-            : parameter.Low + u * (parameter.High - parameter.Low);
+            : parameter.FromUnit(u);
         return parameter.Snap(x);
     }
 

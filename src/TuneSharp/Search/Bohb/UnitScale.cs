@@ -10,11 +10,11 @@ namespace TuneSharp.Search.Bohb;
 internal static class UnitScale
 {
     public static double ToUnit(EncodedParameter parameter, double x) =>
-        parameter.Kind == ParameterKind.Categorical || double.IsNaN(x) ? x : (x - parameter.Low) / (parameter.High - parameter.Low);
+        parameter.Kind == ParameterKind.Categorical || double.IsNaN(x) ? x : parameter.ToUnit(x);
 
     /// <summary>The internal coordinate of a unit value, on the parameter's grid and inside its bounds.</summary>
     public static double FromUnit(EncodedParameter parameter, double u) =>
-        parameter.Kind == ParameterKind.Categorical ? u : parameter.Snap(parameter.Low + Math.Clamp(u, 0, 1) * (parameter.High - parameter.Low));
+        parameter.Kind == ParameterKind.Categorical ? u : parameter.Snap(parameter.FromUnit(u));
 
     public static double[] ToUnit(EncodedSpace space, ReadOnlySpan<double> x)
     {

@@ -15,21 +15,14 @@ internal sealed class UnitCube(EncodedSpace space)
     public int Dimension => Space.Parameters.Count;
 
     /// <summary>The cube coordinate of an internal coordinate.</summary>
-    public double ToCube(int p, double x)
-    {
-        EncodedParameter parameter = Space.Parameters[p];
-        return (x - parameter.Low) / (parameter.High - parameter.Low);
-    }
+    public double ToCube(int p, double x) => Space.Parameters[p].ToUnit(x);
 
     /// <summary>The internal coordinates of a cube point; discrete parameters stay unsnapped here, BuildConfig snaps them.</summary>
     public double[] ToInternal(ReadOnlySpan<double> u)
     {
         var x = new double[u.Length];
         for (int p = 0; p < u.Length; p++)
-        {
-            EncodedParameter parameter = Space.Parameters[p];
-            x[p] = parameter.Low + Math.Clamp(u[p], 0, 1) * (parameter.High - parameter.Low);
-        }
+            x[p] = Space.Parameters[p].FromUnit(u[p]);
         return x;
     }
 
@@ -54,8 +47,7 @@ internal sealed class UnitCube(EncodedSpace space)
             EncodedParameter parameter = Space.Parameters[p];
             if (parameter.Kind != ParameterKind.Discrete)
                 continue;
-            double x = parameter.Low + Math.Clamp(mean[p], 0, 1) * (parameter.High - parameter.Low);
-            var (low, high) = parameter.Cell(x);
+            var (low, high) = parameter.Cell(parameter.FromUnit(mean[p]));
             floor[p] = (high - low) / (parameter.High - parameter.Low) / 2 / z;
         }
         return floor;

@@ -75,6 +75,13 @@ internal sealed class EncodedParameter
         return v >= ExclusiveUpper ? Math.BitDecrement(ExclusiveUpper) : v;
     }
 
+    /// <summary>Where an internal coordinate lies in a bounded parameter's range: 0 at <see cref="Low"/>, 1 at
+    /// <see cref="High"/>. The model-based searchers (GP-BO, CMA-ES, BOHB) work in these unit coordinates.</summary>
+    public double ToUnit(double x) => (x - Low) / (High - Low);
+
+    /// <summary>The internal coordinate at unit position <paramref name="u"/>, clamped to the range (not snapped).</summary>
+    public double FromUnit(double u) => Low + Math.Clamp(u, 0, 1) * (High - Low);
+
     /// <summary>Snaps an internal coordinate onto the grid (discrete) or into the bounds (continuous).</summary>
     public double Snap(double x) => Kind == ParameterKind.Categorical ? x : ToInternal(ToValue(x));
 
