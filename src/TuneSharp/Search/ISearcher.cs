@@ -34,7 +34,18 @@ public interface ISearcher
 /// <param name="Mode">The direction, or null when the experiment names none.</param>
 /// <param name="NumSamples">Ray's <c>num_samples</c>; -1 means until stopped.</param>
 /// <param name="Seed">The experiment's seed, or null for a random one.</param>
-public sealed record SearcherSetup(SearchSpace Space, string? Metric, Mode? Mode, int NumSamples, int? Seed);
+public sealed record SearcherSetup(SearchSpace Space, string? Metric, Mode? Mode, int NumSamples, int? Seed)
+{
+    /// <summary>The metric and mode a searcher optimises: its own settings, else the experiment's, else an error
+    /// naming <paramref name="searcher"/> and both places to set them.</summary>
+    internal (string Metric, Mode Mode) Target(string searcher, string? metric, Mode? mode)
+    {
+        string resolved = metric ?? Metric ?? throw new TuneException(
+            $"{searcher} needs a metric to optimise: set TuneConfig.Metric and TuneConfig.Mode, or {searcher}.Metric and {searcher}.Mode.");
+        return (resolved, mode ?? Mode ?? throw new TuneException(
+            $"{searcher} optimises '{resolved}' but no mode is set: set TuneConfig.Mode or {searcher}.Mode to Mode.Min or Mode.Max."));
+    }
+}
 
 /// <summary>A searcher's answer to <see cref="ISearcher.Suggest"/>.</summary>
 public readonly record struct Suggestion

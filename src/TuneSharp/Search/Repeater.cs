@@ -75,7 +75,7 @@ public sealed class Repeater : ISearcher
         Group? group = _groups.Find(g => g.Trials.Contains(trialId));
         if (group is null || group.Scores.ContainsKey(trialId))
             return;
-        group.Scores[trialId] = !error && result is not null && result.TryGetValue(_metric, out object? raw) ? AsNumber(raw) : double.NaN;
+        group.Scores[trialId] = !error && result is not null && ResultFields.TryGetDouble(result, _metric, out double score) ? score : double.NaN;
         if (group.Scores.Count < Repeat)
             return;
         _groups.Remove(group);
@@ -86,15 +86,6 @@ public sealed class Repeater : ISearcher
             Searcher.OnTrialComplete(group.PrimaryId, new Dictionary<string, object?> { [_metric] = scores.Average() }, error: false);
     }
 
-    private static double AsNumber(object? raw) => raw switch
-    {
-        double d => d,
-        float f => f,
-        int i => i,
-        long l => l,
-        decimal m => (double)m,
-        _ => double.NaN,
-    };
 
     /// <inheritdoc />
     public JsonObject SaveState() => new()

@@ -100,10 +100,7 @@ public sealed partial class BohbSearch : ISearcher, IBudgetObserver
     public void Setup(SearcherSetup setup)
     {
         ValidateOptions();
-        _metric = Metric ?? setup.Metric ?? throw new TuneException(
-            "BohbSearch needs a metric to optimise: set TuneConfig.Metric and TuneConfig.Mode, or BohbSearch.Metric and BohbSearch.Mode.");
-        _mode = Mode ?? setup.Mode ?? throw new TuneException(
-            $"BohbSearch optimises '{_metric}' but no mode is set: set TuneConfig.Mode or BohbSearch.Mode to Mode.Min or Mode.Max.");
+        (_metric, _mode) = setup.Target(nameof(BohbSearch), Metric, Mode);
         _space = new EncodedSpace(setup.Space, nameof(BohbSearch));
         foreach (EncodedParameter parameter in _space.Parameters)
             if (parameter.IsNormalPrior)

@@ -84,10 +84,7 @@ public sealed partial class CmaEsSearch : ISearcher
     public void Setup(SearcherSetup setup)
     {
         ValidateOptions();
-        _metric = Metric ?? setup.Metric ?? throw new TuneException(
-            "CmaEsSearch needs a metric to optimise: set TuneConfig.Metric and TuneConfig.Mode, or CmaEsSearch.Metric and CmaEsSearch.Mode.");
-        _mode = Mode ?? setup.Mode ?? throw new TuneException(
-            $"CmaEsSearch optimises '{_metric}' but no mode is set: set TuneConfig.Mode or CmaEsSearch.Mode to Mode.Min or Mode.Max.");
+        (_metric, _mode) = setup.Target(nameof(CmaEsSearch), Metric, Mode);
         _space = new EncodedSpace(setup.Space, nameof(CmaEsSearch));
         ValidateSpace(_space);
         _cube = new UnitCube(_space);
@@ -206,16 +203,9 @@ public sealed partial class CmaEsSearch : ISearcher
         return u;
     }
 
+    // NaN when the result has no usable number: the trial tells the model nothing.
     private double MetricOf(IReadOnlyDictionary<string, object?>? result) =>
-        result is null || !result.TryGetValue(_metric, out object? raw) ? double.NaN : raw switch
-        {
-            double d => d,
-            float f => f,
-            int i => i,
-            long l => l,
-            decimal m => (double)m,
-            _ => double.NaN, // no usable number: the trial tells the model nothing
-        };
+        result is not null && ResultFields.TryGetDouble(result, _metric, out double value) ? value : double.NaN;
 
     // The model always minimises (ASHA's habit of turning the mode into a sign once).
     private double Loss(double metric) => -_mode.Sign() * metric;

@@ -35,10 +35,7 @@ internal sealed class ObservedSearch(string searcher)
     public void Setup(SearcherSetup setup, string? metric, Mode? mode, int? seed,
         IReadOnlyList<IReadOnlyDictionary<string, object?>> points, IReadOnlyList<double> rewards)
     {
-        Metric = metric ?? setup.Metric ?? throw new TuneException(
-            $"{searcher} needs a metric to optimise: set TuneConfig.Metric and TuneConfig.Mode, or {searcher}.Metric and {searcher}.Mode.");
-        Mode = mode ?? setup.Mode ?? throw new TuneException(
-            $"{searcher} optimises '{Metric}' but no mode is set: set TuneConfig.Mode or {searcher}.Mode to Mode.Min or Mode.Max.");
+        (Metric, Mode) = setup.Target(searcher, metric, mode);
         _space = new EncodedSpace(setup.Space, searcher);
         Seed = seed ?? setup.Seed ?? Random.Shared.Next();
         Observations = new Observations(_space.Parameters.Count);
@@ -84,18 +81,7 @@ internal sealed class ObservedSearch(string searcher)
     public void Complete(string trialId, IReadOnlyDictionary<string, object?>? result, bool error)
     {
         double[]? x = Observations.TakeRunning(trialId);
-        if (x is null || error || result is null || !result.TryGetValue(Metric, out object? raw))
-            return;
-        double value = raw switch
-        {
-            double d => d,
-            float f => f,
-            int i => i,
-            long l => l,
-            decimal m => (double)m,
-            _ => double.NaN,
-        };
-        if (!double.IsNaN(value))
+        if (x is not null && !error && result is not null && ResultFields.TryGetDouble(result, Metric, out double value) && !double.IsNaN(value))
             Observations.Add(x, Loss(value));
     }
 
