@@ -91,4 +91,28 @@ public class Pb2StateTests
         Assert.Equal(original.SaveState().ToJsonString(), restored.SaveState().ToJsonString());
         Assert.Contains("2 observations", string.Join(" ", restored.StatusLines()));
     }
+
+    [Fact]
+    public void Select_FitsTheKernel_AndTheFitIsPartOfTheSavedState()
+    {
+        Pb2 Make()
+        {
+            var pb2 = new Pb2 { TimeAttr = "t", Metric = "score", Mode = Mode.Max, PerturbationInterval = 1000, HyperparamBounds = new Dictionary<string, (double, double)> { ["lr"] = (0, 10) } };
+            pb2.Setup(null, null, 5);
+            return pb2;
+        }
+        var original = Make();
+        for (int i = 0; i < 6; i++)
+            for (int t = 1; t <= 3; t++)
+                original.OnTrialResult(new TrialInfo($"{i}", "t_" + i, 0, new Config(new Dictionary<string, object?> { ["lr"] = i * 1.5 }), TrialStatus.Running, 0, null, null, "", new Resources()), new Dictionary<string, object?> { ["t"] = (double)t, ["score"] = Math.Sin(i) * t });
+        Assert.Null(original.SaveState()["kernel"]);
+
+        original.Select(Config.Empty);
+
+        var kernel = original.SaveState()["kernel"]!.AsArray();
+        Assert.Equal(4, kernel.Count); // log length scales of time and lr, log signal, log noise
+        var restored = Make();
+        restored.RestoreState(TuneSharp.Tests.Search.Tpe.TpeTestKit.RoundTrip(original.SaveState()));
+        Assert.Equal(original.SaveState().ToJsonString(), restored.SaveState().ToJsonString());
+    }
 }

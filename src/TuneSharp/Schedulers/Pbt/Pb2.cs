@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
-using MathNet.Numerics.LinearAlgebra;
 using TuneSharp.Search;
+using TuneSharp.Search.BayesOpt;
 
 namespace TuneSharp.Schedulers;
 
@@ -12,15 +12,17 @@ namespace TuneSharp.Schedulers;
 /// upper confidence bound at the current time.
 /// </summary>
 /// <remarks>
-/// The GP uses a squared-exponential kernel on inputs scaled to [0, 1] with fixed length scale and noise
-/// (<see cref="LengthScale"/>, <see cref="Noise"/>) rather than the paper's fitted time-varying kernel, and a
-/// UCB weight growing like √log t (GP-UCB, Srinivas et al. 2010); the acquisition is maximised over random
-/// candidates. Bounds are never left.
+/// The GP is <see cref="BayesOptSearch"/>'s: an ARD Matérn 5/2 kernel on (time, hyperparameters) scaled to [0, 1],
+/// its length scales, signal and noise fitted by marginal likelihood at every explore step (from the previous fit).
+/// The paper fits a time-varying kernel, k_x · (1 − ε)^(|t − t'|/2) (Bogunovic et al. 2016); here the length scale of
+/// the time axis plays ε's part: how fast old gains stop predicting new ones. The UCB weight grows like √log t
+/// (GP-UCB, Srinivas et al. 2010) and the acquisition is maximised over random candidates. Bounds are never left.
 /// </remarks>
 public sealed class Pb2 : ITrialScheduler
 {
     private readonly List<(double Time, double[] Point, double Gain)> _data = new();
     private readonly Dictionary<string, (double Time, double Score)> _lastSeen = new();
+    private GpHyperparameters? _kernel;
     private PopulationBasedTraining _pbt = null!;
     private Random _random = new();
     private string[] _names = [];
@@ -41,10 +43,6 @@ public sealed class Pb2 : ITrialScheduler
     public IReadOnlyDictionary<string, (double Low, double High)> HyperparamBounds { get; init; } = new Dictionary<string, (double, double)>();
     /// <summary>Synchronous mode, as <see cref="PopulationBasedTraining.Synch"/>. <value>The default value is false.</value></summary>
     public bool Synch { get; init; }
-    /// <summary>Kernel length scale on inputs scaled to [0, 1]. <value>The default value is 0.3.</value></summary>
-    public double LengthScale { get; init; } = 0.3;
-    /// <summary>Observation noise variance of the standardised gains. <value>The default value is 0.01.</value></summary>
-    public double Noise { get; init; } = 0.01;
     /// <summary>Random candidates the acquisition is maximised over. <value>The default value is 500.</value></summary>
     public int Candidates { get; init; } = 500;
     /// <summary>At most this many latest observations are modelled, keeping each step cheap. <value>The default value is 300.</value></summary>
@@ -96,7 +94,8 @@ public sealed class Pb2 : ITrialScheduler
         double[] best = Enumerable.Range(0, _names.Length).Select(_ => _random.NextDouble()).ToArray();
         if (_data.Count >= 2)
         {
-            var model = new GainModel(_data, LengthScale, Noise);
+            var model = new GainModel(_data, _kernel);
+            _kernel = model.Kernel;
             double beta = 2 * Math.Log(Math.Max(2, _data.Count)); // GP-UCB's slowly growing exploration weight
             double bestUcb = double.NegativeInfinity;
             for (int c = 0; c < Candidates; c++)
@@ -123,46 +122,34 @@ public sealed class Pb2 : ITrialScheduler
         return Math.Clamp((v - low) / (high - low), 0, 1);
     }).ToArray();
 
-    /// <summary>A GP on (time, hyperparameters) → standardised gain, solved once by Cholesky (MathNet).</summary>
+    /// <summary>A GP on (time, hyperparameters) → standardised gain, its kernel fitted to the data.</summary>
     private sealed class GainModel
     {
-        private readonly double[][] _inputs;
-        private readonly Vector<double> _alpha;
-        private readonly MathNet.Numerics.LinearAlgebra.Factorization.Cholesky<double> _cholesky;
-        private readonly double _lengthScale, _mean, _scale, _tMin, _tSpan;
+        private readonly GaussianProcess _gp;
+        private readonly double _tMin, _tSpan;
+        private readonly double[] _k, _w;
 
-        public GainModel(List<(double Time, double[] Point, double Gain)> data, double lengthScale, double noise)
+        public GainModel(List<(double Time, double[] Point, double Gain)> data, GpHyperparameters? start)
         {
-            _lengthScale = lengthScale;
             _tMin = data.Min(d => d.Time);
             _tSpan = Math.Max(1e-12, data.Max(d => d.Time) - _tMin);
-            _inputs = data.Select(d => Input(d.Time, d.Point)).ToArray();
-            _mean = data.Average(d => d.Gain);
-            _scale = Math.Max(1e-12, Math.Sqrt(data.Average(d => (d.Gain - _mean) * (d.Gain - _mean))));
-            var y = Vector<double>.Build.Dense(data.Select(d => (d.Gain - _mean) / _scale).ToArray());
-            var k = Matrix<double>.Build.Dense(data.Count, data.Count, (i, j) => Kernel(_inputs[i], _inputs[j]) + (i == j ? noise : 0));
-            _cholesky = k.Cholesky();
-            _alpha = _cholesky.Solve(y);
+            int dimensions = 1 + data[0].Point.Length;
+            double[] features = data.SelectMany(d => Input(d.Time, d.Point)).ToArray();
+            double mean = data.Average(d => d.Gain);
+            double scale = Math.Max(1e-12, Math.Sqrt(data.Average(d => (d.Gain - mean) * (d.Gain - mean))));
+            double[] targets = data.Select(d => (d.Gain - mean) / scale).ToArray();
+            Kernel = GpFit.Fit(features, dimensions, targets, start ?? GpHyperparameters.Initial(dimensions), start is null ? 100 : 30);
+            _gp = new GaussianProcess(features, dimensions, targets, Kernel);
+            _k = new double[data.Count];
+            _w = new double[data.Count];
         }
 
-        public (double Mean, double Variance) Predict(double time, double[] point)
-        {
-            double[] x = Input(time, point);
-            var k = Vector<double>.Build.Dense(_inputs.Length, i => Kernel(_inputs[i], x));
-            double mean = k.DotProduct(_alpha);
-            double variance = Math.Max(1e-12, 1.0 - k.DotProduct(_cholesky.Solve(k)));
-            return (mean, variance); // in standardised units: ranking is all the acquisition needs
-        }
+        public GpHyperparameters Kernel { get; }
+
+        // In standardised units: ranking is all the acquisition needs.
+        public (double Mean, double Variance) Predict(double time, double[] point) => _gp.Predict(Input(time, point), _k, _w);
 
         private double[] Input(double time, double[] point) => [(time - _tMin) / _tSpan, .. point];
-
-        private double Kernel(double[] a, double[] b)
-        {
-            double d2 = 0;
-            for (int i = 0; i < a.Length; i++)
-                d2 += (a[i] - b[i]) * (a[i] - b[i]);
-            return Math.Exp(-0.5 * d2 / (_lengthScale * _lengthScale));
-        }
     }
 
     /// <inheritdoc />
@@ -188,6 +175,8 @@ public sealed class Pb2 : ITrialScheduler
         ["pbt"] = _pbt.SaveState(),
         ["data"] = new JsonArray(_data.Select(d => (JsonNode)new JsonArray([d.Time, d.Gain, .. d.Point.Select(p => (JsonNode)p)])).ToArray()),
         ["last_seen"] = new JsonObject(_lastSeen.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)new JsonArray(kv.Value.Time, kv.Value.Score)))),
+        // The last fitted kernel: the next fit starts from it, so a restored experiment explores as the original would.
+        ["kernel"] = _kernel is null ? null : new JsonArray(_kernel.ToVector().Select(v => (JsonNode)v).ToArray()),
     };
 
     /// <inheritdoc />
@@ -205,6 +194,7 @@ public sealed class Pb2 : ITrialScheduler
         _lastSeen.Clear();
         foreach (var (id, pair) in state["last_seen"]!.AsObject())
             _lastSeen[id] = (JsonValues.ReadDouble(pair![0]!), JsonValues.ReadDouble(pair[1]!));
+        _kernel = state["kernel"] is JsonArray kernel ? GpHyperparameters.FromVector(kernel.Select(v => JsonValues.ReadDouble(v!)).ToArray()) : null;
     }
 
     /// <inheritdoc />
