@@ -12,8 +12,6 @@ namespace TuneSharp.Bench.Search;
 /// </summary>
 internal sealed class SearchCommand : IBenchCommand
 {
-    private static Func<CmaEsSearch>? _cmaes;
-
     public string Name => "search";
 
     public string Summary => "Median simple regret of a searcher over seeds on a suite of test functions, through the Tuner.";
@@ -25,8 +23,7 @@ internal sealed class SearchCommand : IBenchCommand
         BenchOption.Value("budgets", "LIST", "comma-separated trial budgets", "50,100,200"),
         BenchOption.Value("seeds", "N", "seeds 0..N-1 per function", "20"),
         BenchOption.Value("functions", "LIST", "only these suite entries (comma-separated names)", "all"),
-        BenchOption.Value("tpe", "SETTINGS", "TpeSearch options for tuning, e.g. Multivariate=false;Gamma=0.15", "none"),
-        BenchOption.Value("cmaes", "SETTINGS", "CmaEsSearch options for tuning, e.g. Sigma0=0.2;PopulationSize=8", "none"),
+        BenchOption.Value("settings", "SETTINGS", "the searcher's options for tuning, e.g. Multivariate=false;Gamma=0.15 (tpe), Sigma0=0.2 (cmaes)", "none"),
         BenchOption.Value("storage", "DIR", "where experiment folders are created (each is deleted)", "the system temp folder"),
         BenchOption.Flag("direct", "drive the searcher directly instead of through the Tuner (fast, for tuning defaults)"),
         BenchOption.Flag("overhead", "instead, print microseconds per suggestion at 100, 1,000 and 5,000 completed trials on Hartmann6"),
@@ -34,11 +31,7 @@ internal sealed class SearchCommand : IBenchCommand
 
     public async Task<int> RunAsync(BenchArgs args)
     {
-        string searcher = args.Text("searcher");
-        if (searcher is not ("random" or "tpe" or "cmaes" or "bayesopt"))
-            throw new BenchArgumentException($"Option '--searcher' is '{searcher}'; use random, tpe, cmaes or bayesopt.");
-        var tpeOverrides = TpeSettingsText.Parse(args.Text("tpe"));
-        _cmaes = CmaEsSettingsText.Parse(args.Text("cmaes"));
+        var searcher = new SearcherFactory(args.Text("searcher"), args.Text("settings"));
         foreach (string failure in TestFunctions.SelfCheck())
         {
             Console.Error.WriteLine($"search: test function self-check failed: {failure}");
@@ -46,7 +39,7 @@ internal sealed class SearchCommand : IBenchCommand
         }
         if (args.Flag("overhead"))
         {
-            SearchOverhead.Run(searcher, tpeOverrides);
+            SearchOverhead.Run(searcher);
             return ExitCodes.Ok;
         }
         int[] budgets = ParseBudgets(args.Text("budgets"));
@@ -65,20 +58,20 @@ internal sealed class SearchCommand : IBenchCommand
             // The two cores each run their own seeds; every Tuner still runs one trial at a time.
             await Parallel.ForEachAsync(Enumerable.Range(0, seeds), new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
                 async (seed, _) => regrets[seed] = direct
-                    ? RunSeedDirect(entry, searcher, tpeOverrides, seed, budgets)
-                    : await RunSeedAsync(entry, searcher, tpeOverrides, seed, budgets, storage).ConfigureAwait(false))
+                    ? RunSeedDirect(entry, searcher, seed, budgets)
+                    : await RunSeedAsync(entry, searcher, seed, budgets, storage).ConfigureAwait(false))
                 .ConfigureAwait(false);
             for (int b = 0; b < budgets.Length; b++)
             {
                 double[] atBudget = regrets.Select(r => r[b]).ToArray();
-                BenchOutput.WriteLine(("bench", "search"), ("function", entry.Name), ("searcher", searcher), ("budget", budgets[b]),
+                BenchOutput.WriteLine(("bench", "search"), ("function", entry.Name), ("searcher", searcher.Name), ("budget", budgets[b]),
                     ("median_regret", Quantile(atBudget, 0.5)), ("q25", Quantile(atBudget, 0.25)), ("q75", Quantile(atBudget, 0.75)));
             }
         }
         return ExitCodes.Ok;
     }
 
-    private static async Task<double[]> RunSeedAsync(SuiteEntry entry, string searcher, Func<TpeSearch>? tpe, int seed, int[] budgets, string storage)
+    private static async Task<double[]> RunSeedAsync(SuiteEntry entry, SearcherFactory searcher, int seed, int[] budgets, string storage)
     {
         string folder = Path.Combine(storage, $"tunesharp-search-{Guid.NewGuid():N}");
         try
@@ -92,7 +85,7 @@ internal sealed class SearchCommand : IBenchCommand
                     NumSamples = budgets.Max(), Metric = "value", Mode = Mode.Min, Seed = seed, MaxConcurrentTrials = 1,
                     // The controller keeps a trial pending ahead for model-based searchers; the limiter makes TPE wait
                     // for each result, as Optuna's sequential reference runs did (Ray wraps max_concurrent_trials the same way).
-                    SearchAlg = searcher == "random" ? null : new ConcurrencyLimiter(Create(searcher, tpe), 1),
+                    SearchAlg = searcher.Name == "random" ? null : new ConcurrencyLimiter(searcher.Create(), 1),
                 },
                 new RunConfig { StoragePath = folder, Name = "search", Verbose = 0 });
             var grid = await tuner.FitAsync().ConfigureAwait(false);
@@ -111,9 +104,9 @@ internal sealed class SearchCommand : IBenchCommand
 
     // The controller's loop for one trial at a time, without storage or threads: the same suggestions as
     // through the Tuner (same seed, same order), so it is only a faster way to tune.
-    private static double[] RunSeedDirect(SuiteEntry entry, string searcherName, Func<TpeSearch>? tpe, int seed, int[] budgets)
+    private static double[] RunSeedDirect(SuiteEntry entry, SearcherFactory factory, int seed, int[] budgets)
     {
-        ISearcher searcher = Create(searcherName, tpe);
+        ISearcher searcher = factory.Create();
         int budget = budgets.Max();
         searcher.Setup(new SearcherSetup(entry.Space(), "value", Mode.Min, budget, seed));
         var values = new double[budget];
@@ -126,15 +119,6 @@ internal sealed class SearchCommand : IBenchCommand
         }
         return budgets.Select(b => values.Take(b).Min() - entry.Optimum).ToArray();
     }
-
-    /// <summary>A new searcher by its <c>--searcher</c> name; <paramref name="tpe"/> configures TpeSearch when given.</summary>
-    internal static ISearcher Create(string name, Func<TpeSearch>? tpe) => name switch
-    {
-        "tpe" => (tpe ?? (() => new TpeSearch()))(),
-        "cmaes" => (_cmaes ?? (() => new CmaEsSearch()))(),
-        "bayesopt" => new BayesOptSearch(),
-        _ => new BasicVariantGenerator(),
-    };
 
     private static int[] ParseBudgets(string text)
     {

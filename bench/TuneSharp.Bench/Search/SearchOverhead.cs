@@ -13,8 +13,9 @@ namespace TuneSharp.Bench.Search;
 internal static class SearchOverhead
 {
 
-    public static void Run(string searcherName, Func<TpeSearch>? tpe)
+    public static void Run(SearcherFactory factory)
     {
+        string searcherName = factory.Name;
         var space = new SearchSpace();
         for (int i = 1; i <= 6; i++)
             space.Add($"x{i}", Tune.Uniform(0, 1));
@@ -35,13 +36,8 @@ internal static class SearchOverhead
                 points.Add(Enumerable.Range(0, 6).ToDictionary(i => $"x{i + 1}", i => (object?)x[i]));
                 rewards.Add(hartmann6.Evaluate(x));
             }
-            ISearcher searcher = searcherName switch
-            {
-                "tpe" => WithWarmStart((tpe ?? (() => new TpeSearch()))(), points, rewards),
-                "bayesopt" => new BayesOptSearch { PointsToEvaluate = points, EvaluatedRewards = rewards },
-                "cmaes" => new CmaEsSearch { PointsToEvaluate = points, EvaluatedRewards = rewards },
-                _ => new BasicVariantGenerator(),
-            };
+            ISearcher searcher = searcherName == "random" ? factory.Create()
+                : factory.Create(("PointsToEvaluate", points), ("EvaluatedRewards", rewards));
             searcher.Setup(new SearcherSetup(space, "value", Mode.Min, -1, 0));
             for (int i = 0; i < (gp ? 3 : 20); i++) // warm up the JIT and the buffers
                 Suggest(searcher, $"w{i}", tellsValues ? hartmann6 : null);
@@ -73,14 +69,6 @@ internal static class SearchOverhead
             }, error: false);
         return ticks;
     }
-
-    private static TpeSearch WithWarmStart(TpeSearch s, List<IReadOnlyDictionary<string, object?>> points, List<double> rewards) => new()
-    {
-        Multivariate = s.Multivariate, Gamma = s.Gamma, Split = s.Split, MaxBelow = s.MaxBelow, Weighting = s.Weighting,
-        PriorWeight = s.PriorWeight, MagicClip = s.MagicClip, ConsiderEndpoints = s.ConsiderEndpoints,
-        NStartupTrials = s.NStartupTrials, NEiCandidates = s.NEiCandidates, BandwidthFactor = s.BandwidthFactor,
-        PointsToEvaluate = points, EvaluatedRewards = rewards,
-    };
 
     // The calling thread's CPU time from the Linux scheduler (/proc/thread-self/schedstat, nanoseconds on the CPU);
     // NaN elsewhere, and then wall-clock time is reported.

@@ -44,10 +44,12 @@ internal sealed class AcquisitionSearch(GpFeatures features, GaussianProcess gp,
         int starts = 0;
         foreach (var (score, start) in candidates)
         {
-            if (starts == localStarts)
-                break;
             if (taken.Contains(Key(start)))
                 continue;
+            if (chosen is null)
+                (chosen, chosenScore) = (start, score); // the best untried candidate, refined or not
+            if (starts == localStarts)
+                break;
             starts++;
             double[] refined = Refine(start);
             double refinedScore = Score(refined);

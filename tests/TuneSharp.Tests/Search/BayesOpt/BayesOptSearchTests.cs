@@ -30,6 +30,15 @@ public class BayesOptSearchTests
     }
 
     [Fact]
+    public void Suggest_WithoutGradientRefinement_StillTakesTheBestScoredCandidate()
+    {
+        // LocalStarts = 0 skips the BFGS step only; the best of the scored candidates must still win (it once fell
+        // back to a random draw, which made the searcher random search).
+        var history = TpeTestKit.Run(Setup(Branin, new BayesOptSearch { LocalStarts = 0 }), BraninValue, 30);
+        Assert.True(history.Min(h => h.Loss) < 0.397887 + 0.1, $"best {history.Min(h => h.Loss)}");
+    }
+
+    [Fact]
     public void Suggest_MaximiseMode_ClimbsInsteadOfDescending()
     {
         var space = new SearchSpace { ["x"] = Tune.Uniform(0, 1) };
