@@ -23,8 +23,7 @@ internal sealed class GaussianProcess
         Hyperparameters = hyperparameters;
         _features = features;
         _inverseSquaredScales = hyperparameters.InverseSquaredScales();
-        var cholesky = FactorCovariance(features, dimensions, Count, hyperparameters, _inverseSquaredScales, out double jitter);
-        Jitter = jitter;
+        var cholesky = FactorCovariance(features, dimensions, Count, hyperparameters, _inverseSquaredScales);
         Vector<double> alpha = cholesky.Solve(Vector<double>.Build.DenseOfArray(targets));
         _alpha = alpha.AsArray() ?? alpha.ToArray();
         _inverse = CholeskyInverse.Compute(cholesky.Factor.AsColumnMajorArray() ?? cholesky.Factor.ToColumnMajorArray(), Count);
@@ -36,8 +35,6 @@ internal sealed class GaussianProcess
     public int Dimensions { get; }
     public int Count { get; }
     public GpHyperparameters Hyperparameters { get; }
-    /// <summary>Extra diagonal added beyond the noise when K was numerically singular (0 normally).</summary>
-    public double Jitter { get; }
     public double LogMarginalLikelihood { get; }
     internal ReadOnlySpan<double> Alpha => _alpha;
     internal ReadOnlySpan<double> Inverse => _inverse;
@@ -47,7 +44,7 @@ internal sealed class GaussianProcess
     /// grows tenfold until the factorisation succeeds (the usual jitter remedy, e.g. GPy's jitchol).
     /// </summary>
     internal static Cholesky<double> FactorCovariance(double[] features, int dimensions, int n,
-        GpHyperparameters theta, double[] inverseSquaredScales, out double jitter)
+        GpHyperparameters theta, double[] inverseSquaredScales)
     {
         double signal = theta.SignalVariance, noise = theta.NoiseVariance;
         var k = Matrix<double>.Build.Dense(n, n);
@@ -63,7 +60,7 @@ internal sealed class GaussianProcess
                 k[j, i] = value;
             }
         }
-        jitter = 0;
+        double jitter = 0;
         for (double extra = 1e-9 * signal; ; extra *= 10)
         {
             if (TryFactor(k) is { } cholesky)

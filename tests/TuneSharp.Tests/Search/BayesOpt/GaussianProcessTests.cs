@@ -31,7 +31,7 @@ public sealed class GaussianProcessTests
         var (features, targets) = Data(40, 3, 1);
         var gp = new GaussianProcess(features, 3, targets, GpHyperparameters.Initial(3));
         var hyper = GpHyperparameters.Initial(3);
-        var k = GaussianProcess.FactorCovariance(features, 3, 40, hyper, hyper.InverseSquaredScales(), out _);
+        var k = GaussianProcess.FactorCovariance(features, 3, 40, hyper, hyper.InverseSquaredScales());
         Matrix<double> expected = k.Solve(Matrix<double>.Build.DenseIdentity(40));
         for (int i = 0; i < 40; i++)
             for (int j = 0; j < 40; j++)
