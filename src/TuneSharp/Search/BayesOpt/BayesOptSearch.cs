@@ -58,7 +58,7 @@ public sealed partial class BayesOptSearch : ISearcher
     public void Setup(SearcherSetup setup)
     {
         ValidateOptions();
-        _search.ValidatePoints(PointsToEvaluate, EvaluatedRewards);
+        ObservedSearch.ValidatePoints(nameof(BayesOptSearch), PointsToEvaluate, EvaluatedRewards);
         _search.Setup(setup, Metric, Mode, Seed, PointsToEvaluate, EvaluatedRewards);
         _features = new GpFeatures(_search.Space);
         _model = new GpModel(_features, MaxObservations);

@@ -142,11 +142,7 @@ public sealed partial class BohbSearch : ISearcher, IBudgetObserver
             throw Bad(nameof(BandwidthFactor), BandwidthFactor, "use a positive number such as 3.");
         if (!(MinBandwidth > 0) || !double.IsFinite(MinBandwidth))
             throw Bad(nameof(MinBandwidth), MinBandwidth, "use a small positive number such as 1e-3.");
-        if (EvaluatedRewards.Count > 0 && EvaluatedRewards.Count != PointsToEvaluate.Count)
-            throw Bad(nameof(EvaluatedRewards), $"a list of {EvaluatedRewards.Count}", $"give one reward per point to evaluate ({PointsToEvaluate.Count}), or none.");
-        foreach (double reward in EvaluatedRewards)
-            if (double.IsNaN(reward))
-                throw Bad(nameof(EvaluatedRewards), "a list holding NaN", "give a measured number for every point.");
+        ObservedSearch.ValidatePoints(nameof(BohbSearch), PointsToEvaluate, EvaluatedRewards);
     }
 
     /// <inheritdoc />

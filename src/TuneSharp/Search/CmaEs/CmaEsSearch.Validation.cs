@@ -11,11 +11,7 @@ public sealed partial class CmaEsSearch
             throw Bad(nameof(Sigma0), sigma, "use a fraction of each parameter's range in (0, 1], e.g. 1/6 (the default, null).");
         if (PopulationSize is int population && population < 2)
             throw Bad(nameof(PopulationSize), population, "use at least 2 candidates per generation, or null for 4 + ⌊3 ln n⌋.");
-        if (EvaluatedRewards.Count > 0 && EvaluatedRewards.Count != PointsToEvaluate.Count)
-            throw Bad(nameof(EvaluatedRewards), $"a list of {EvaluatedRewards.Count}", $"give one reward per point to evaluate ({PointsToEvaluate.Count}), or none.");
-        foreach (double reward in EvaluatedRewards)
-            if (double.IsNaN(reward))
-                throw Bad(nameof(EvaluatedRewards), "a list holding NaN", "give a measured number for every point.");
+        ObservedSearch.ValidatePoints(nameof(CmaEsSearch), PointsToEvaluate, EvaluatedRewards);
     }
 
     // CMA-ES samples a multivariate normal over bounded real coordinates: a categorical has no order for it to move

@@ -22,8 +22,9 @@ internal sealed class ObservedSearch(string searcher)
     public Mode Mode { get; private set; }
     public int Seed { get; private set; }
 
-    /// <summary>Validates the warm-start lists before anything else, so bad input fails before any trial runs.</summary>
-    public void ValidatePoints(IReadOnlyList<IReadOnlyDictionary<string, object?>> points, IReadOnlyList<double> rewards)
+    /// <summary>Validates a searcher's warm-start lists before anything else, so bad input fails before any trial runs
+    /// (every model-based searcher takes <c>PointsToEvaluate</c> with optional <c>EvaluatedRewards</c>).</summary>
+    public static void ValidatePoints(string searcher, IReadOnlyList<IReadOnlyDictionary<string, object?>> points, IReadOnlyList<double> rewards)
     {
         if (rewards.Count > 0 && rewards.Count != points.Count)
             throw new TuneException($"{searcher}.EvaluatedRewards is a list of {rewards.Count}; give one reward per point to evaluate ({points.Count}), or none.");

@@ -84,7 +84,7 @@ public sealed partial class TpeSearch : ISearcher
     public void Setup(SearcherSetup setup)
     {
         ValidateOptions();
-        _search.ValidatePoints(PointsToEvaluate, EvaluatedRewards);
+        ObservedSearch.ValidatePoints(nameof(TpeSearch), PointsToEvaluate, EvaluatedRewards);
         _search.Setup(setup, Metric, Mode, Seed, PointsToEvaluate, EvaluatedRewards);
         _sampler = new TpeSampler(_search.Space, Settings);
     }
