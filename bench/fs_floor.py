@@ -3,12 +3,13 @@
 a temporary name, then renamed), result.json and progress.csv, one line each. This is the floor under
 TuneSharp's overhead benchmark on a given disk; see docs/benchmarks.md.
 
-    /usr/bin/python3 bench/fs_floor.py --trials 10000 [--storage DIR]
+    /usr/bin/python3 bench/fs_floor.py --trials 10000 [--storage DIR] [--keep]
 """
 import argparse
 import json
 import os
 import shutil
+import sys
 import tempfile
 import time
 
@@ -17,6 +18,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--trials", type=int, default=10_000, help="trial folders to create (default 10000)")
     parser.add_argument("--storage", default=None, help="where to create them (default: the system temp folder)")
+    parser.add_argument("--keep", action="store_true", help="keep the folders (their path goes to standard error)")
     args = parser.parse_args()
     if args.trials < 1:
         parser.error(f"--trials is {args.trials}; give a positive number, e.g. --trials 10000")
@@ -37,7 +39,10 @@ def main() -> None:
                 f.write("score\n0\n")
         seconds = time.perf_counter() - start
     finally:
-        shutil.rmtree(root)
+        if args.keep:
+            print(f"fs_floor: kept the folders in {root}", file=sys.stderr)
+        else:
+            shutil.rmtree(root)
     print(json.dumps({"bench": "fs_floor", "trials": args.trials, "seconds": round(seconds, 3),
                       "trials_per_s": round(args.trials / seconds, 1)}, separators=(",", ":")))
 

@@ -19,18 +19,20 @@ internal static class DedicatedThread
     private static readonly TimeSpan IdleLifetime = TimeSpan.FromSeconds(5);
     private static readonly ConcurrentStack<Worker> Idle = new();
 
-    public static Task Run(Func<Task> body, string name)
+    /// <summary>
+    /// Runs <paramref name="body"/> on a trial thread, then <paramref name="onEnd"/> with its finished task on that
+    /// same thread (not through a continuation on the pool: one thread hand-off fewer at the end of every trial).
+    /// </summary>
+    public static void Run(Func<Task> body, string name, Action<Task> onEnd)
     {
-        var work = new Work(body, name, ExecutionContext.Capture(),
-            new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        var work = new Work(body, name, ExecutionContext.Capture(), onEnd);
         while (Idle.TryPop(out Worker? worker))
             if (worker.TryAssign(work))
-                return work.Done.Task;
+                return;
         new Worker(work).Start();
-        return work.Done.Task;
     }
 
-    private sealed record Work(Func<Task> Body, string Name, ExecutionContext? Context, TaskCompletionSource Done);
+    private sealed record Work(Func<Task> Body, string Name, ExecutionContext? Context, Action<Task> OnEnd);
 
     private sealed class Worker
     {
@@ -71,9 +73,7 @@ internal static class DedicatedThread
                 // Idle before the body's end is reported, so the trial started in its place finds this thread.
                 lock (this)
                     Idle.Push(this);
-                if (task.IsFaulted) work.Done.SetException(task.Exception!.InnerExceptions);
-                else if (task.IsCanceled) work.Done.SetCanceled();
-                else work.Done.SetResult();
+                work.OnEnd(task);
                 work = WaitForNext();
             }
         }

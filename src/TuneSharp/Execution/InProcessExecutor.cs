@@ -22,8 +22,8 @@ internal sealed class InProcessExecutor(bool reuseActors) : ITrialExecutor
     public void Start(TrialRun run, TrainableDefinition trainable, TrialLaunch launch)
     {
         // The run reports its own end to the controller (RunFinishedMessage); nobody awaits the task itself.
-        _ = DedicatedThread.Run(() => RunAsync(run, trainable, launch), $"trial {run.TrialId}")
-            .ContinueWith(t => run.Finished(t.Exception?.InnerException), TaskScheduler.Default);
+        DedicatedThread.Run(() => RunAsync(run, trainable, launch), $"trial {run.TrialId}",
+            ended => run.Finished(ended.Exception?.InnerException));
     }
 
     private async Task RunAsync(TrialRun run, TrainableDefinition trainable, TrialLaunch launch)

@@ -29,7 +29,11 @@ internal sealed partial class TuneController : IExperimentView
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly Channel<ControllerMessage> _channel =
-        Channel.CreateUnbounded<ControllerMessage>(new UnboundedChannelOptions { SingleReader = true });
+        Channel.CreateUnbounded<ControllerMessage>(new UnboundedChannelOptions
+        {
+            SingleReader = true,
+            AllowSynchronousContinuations = true, // safe: the only continuation is the loop's wait (WaitForMessage)
+        });
     private readonly List<Trial> _trials = new();
     private readonly Dictionary<string, Trial> _trialsById = new();
     private readonly List<Trial> _waiting = new();
@@ -90,7 +94,7 @@ internal sealed partial class TuneController : IExperimentView
         Notify(c => c.OnExperimentStart(_store.Path));
         try
         {
-            await LoopAsync(cancellationToken).ConfigureAwait(false);
+            await RunLoopOnOwnThread(cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -108,7 +112,32 @@ internal sealed partial class TuneController : IExperimentView
         return new ResultGrid(_store.Path, _trials.Select(ResultFactory.FromTrial).ToList(), _tuneConfig.Metric, _tuneConfig.Mode);
     }
 
-    private async Task LoopAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs the loop on a thread of its own that sleeps when there is nothing to do. As an async loop on the
+    /// thread pool, every message that woke it went writer → pool thread → loop; here the writer wakes the loop
+    /// directly (the channel completes the wait on the writer's thread), one thread hand-off fewer per report and
+    /// per trial end. On the 2-core benchmark machine that gave about 12% more results/s (docs/benchmarks.md).
+    /// </summary>
+    private Task RunLoopOnOwnThread(CancellationToken cancellationToken)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                Loop(cancellationToken);
+                done.SetResult();
+            }
+            catch (Exception e)
+            {
+                done.SetException(e);
+            }
+        }) { IsBackground = true, Name = "TuneSharp controller" }; // Start() flows the caller's execution context
+        thread.Start();
+        return done.Task;
+    }
+
+    private void Loop(CancellationToken cancellationToken)
     {
         var reader = _channel.Reader;
         long nextTick = 0;
@@ -126,7 +155,7 @@ internal sealed partial class TuneController : IExperimentView
             }
             FlushAndAcknowledge();
             if (handled == 0)
-                await WaitForMessageAsync(reader, cancellationToken).ConfigureAwait(false);
+                WaitForMessage(reader, cancellationToken);
             if (_time.GetTimestamp() >= nextTick)
             {
                 nextTick = _time.GetTimestamp() + (long)(Tick.TotalSeconds * _time.TimestampFrequency);
@@ -152,17 +181,21 @@ internal sealed partial class TuneController : IExperimentView
         }
     }
 
-    private static async Task WaitForMessageAsync(ChannelReader<ControllerMessage> reader, CancellationToken cancellationToken)
+    /// <summary>Sleeps until a message arrives, a tick passes, or the user cancels (OnTick handles the last two).</summary>
+    private static void WaitForMessage(ChannelReader<ControllerMessage> reader, CancellationToken cancellationToken)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(Tick);
+        ValueTask<bool> ready = reader.WaitToReadAsync(CancellationToken.None);
+        if (ready.IsCompleted)
+        {
+            _ = ready.Result; // consumed, so that the channel can reuse its waiter
+            return;
+        }
         try
         {
-            await reader.WaitToReadAsync(timeout.Token).ConfigureAwait(false);
+            ready.AsTask().Wait((int)Tick.TotalMilliseconds, cancellationToken);
         }
         catch (OperationCanceledException)
         {
-            // A tick passed, or the user cancelled: OnTick handles both.
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -82,7 +83,7 @@ internal sealed class ExperimentStore
     {
         string path = System.IO.Path.Combine(Path, $"{StatePrefix}{Timestamp}.json");
         string temp = path + ".tmp";
-        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 65536))
+        using (var stream = new BufferedStream(CreateFresh(temp), 65536))
         using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Encoder = JsonDefaults.Options.Encoder }))
             write(writer);
         File.Move(temp, path, overwrite: true);
@@ -98,7 +99,20 @@ internal sealed class ExperimentStore
     public static void WriteAtomically(string path, string contents)
     {
         string temp = path + ".tmp";
-        File.WriteAllText(temp, contents);
+        using (var stream = CreateFresh(temp))
+            stream.Write(Encoding.UTF8.GetBytes(contents));
         File.Move(temp, path, overwrite: true);
+    }
+
+    /// <summary>
+    /// Creates <paramref name="path"/> as a new file, removing one a crash left behind. Not
+    /// <see cref="FileMode.Create"/>: on Unix that truncates the file it opens, and ext4 answers a truncation to
+    /// zero with a write-back of the file when it is closed (its <c>auto_da_alloc</c> guard against lost
+    /// renames), which cost about 90 µs per trial folder on a virtual disk.
+    /// </summary>
+    static FileStream CreateFresh(string path)
+    {
+        File.Delete(path);
+        return new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0);
     }
 }
