@@ -28,6 +28,7 @@ internal sealed class InProcessExecutor(bool reuseActors) : ITrialExecutor
 
     private async Task RunAsync(TrialRun run, TrainableDefinition trainable, TrialLaunch launch)
     {
+        run.PrepareFolder();
         var context = new TrialContext(run, launch.RestoreFrom);
         if (trainable.Function is { } function)
         {

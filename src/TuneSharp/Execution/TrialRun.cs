@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using TuneSharp.Storage;
 
 namespace TuneSharp.Execution;
 
@@ -9,14 +10,16 @@ namespace TuneSharp.Execution;
 /// </summary>
 internal sealed class TrialRun
 {
+    private readonly TrialResultWriter _results;
     private readonly ChannelWriter<ControllerMessage> _controller;
     private readonly CancellationTokenSource _cancellation;
     private volatile object? _stopReason;
     private long _iteration;
 
     public TrialRun(string trialId, string trialName, string trialDirectory, Config config, Resources resources,
-        int seed, long iteration, ChannelWriter<ControllerMessage> controller, CancellationToken experimentToken)
+        int seed, long iteration, TrialResultWriter results, ChannelWriter<ControllerMessage> controller, CancellationToken experimentToken)
     {
+        _results = results;
         TrialId = trialId;
         TrialName = trialName;
         TrialDirectory = trialDirectory;
@@ -38,6 +41,18 @@ internal sealed class TrialRun
     public CancellationToken CancellationToken => _cancellation.Token;
 
     public void SetIteration(long iteration) => Interlocked.Exchange(ref _iteration, iteration);
+
+    /// <summary>
+    /// Creates the trial's folder with its <c>params.json</c> (on its first start, as Ray does, so that trials that
+    /// never run leave nothing on disk) and opens its result files. Called on the trial's thread before the
+    /// trainable runs, so that this file work, the largest part of what a short trial costs, runs beside the
+    /// controller's loop rather than in it.
+    /// </summary>
+    public void PrepareFolder()
+    {
+        ExperimentStore.EnsureTrialDirectory(TrialDirectory, Config);
+        _results.Open();
+    }
 
     /// <summary>Called by the controller: the run is to end; the trial sees it at its next report or token check.</summary>
     public void RequestStop(TrialStopReason reason)

@@ -297,7 +297,6 @@ internal sealed partial class TuneController : IExperimentView
         if (!_pool.TryAcquire(trial.Resources))
             return false;
         _waiting.Remove(trial);
-        ExperimentStore.EnsureTrialDirectory(trial.Directory, trial.Config);
         trial.Status = TrialStatus.Running;
         trial.PendingAction = null;
         trial.StoppedByScheduler = false;
@@ -316,7 +315,7 @@ internal sealed partial class TuneController : IExperimentView
             trial.TimeTotal = 0;
         }
         var run = new TrialRun(trial.Id, trial.Name, trial.Directory, trial.Config, trial.Resources,
-            unchecked(_seed * 1_000_003 + trial.Index), trial.Iteration, _channel.Writer, _experimentCancellation.Token);
+            unchecked(_seed * 1_000_003 + trial.Index), trial.Iteration, trial.Writer, _channel.Writer, _experimentCancellation.Token);
         trial.Run = run;
         _running++;
         _stateDirty = true;

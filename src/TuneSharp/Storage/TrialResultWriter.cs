@@ -8,37 +8,54 @@ namespace TuneSharp.Storage;
 /// Open only while the trial runs; the controller flushes it after each batch of results, before the
 /// trial's report returns, so a reported result survives a crash of the process.
 /// </summary>
+/// <remarks>
+/// The controller creates it and writes to it; the trial's own thread opens the files (<see cref="Open"/>) before
+/// the trainable runs, so that creating them, the costliest file work of a short trial, does not hold up the
+/// controller's loop. The controller writes only results the trial reported, that is after <see cref="Open"/>.
+/// </remarks>
 internal sealed class TrialResultWriter : IDisposable
 {
     public const string ResultFile = "result.json";
     public const string ProgressFile = "progress.csv";
 
     private readonly string _directory;
-    private readonly FileStream _json;
-    private StreamWriter _csv;
+    private readonly Lock _gate = new();
+    private FileStream? _json;
+    private StreamWriter? _csv;
+    private bool _disposed;
     private readonly List<string> _columns = new();
     private readonly HashSet<string> _columnSet = new();
     private readonly ArrayBufferWriter<byte> _buffer = new(1024);
     private readonly StringBuilder _row = new();
     private bool _csvEmpty = true;
 
-    public TrialResultWriter(string directory)
+    public TrialResultWriter(string directory) => _directory = directory;
+
+    /// <summary>Opens (creating) both files in the trial's existing folder; a second call does nothing.</summary>
+    public void Open()
     {
-        _directory = directory;
-        _json = new FileStream(Path.Combine(directory, ResultFile), FileMode.Append, FileAccess.Write, FileShare.Read, 16384);
-        string csvPath = Path.Combine(directory, ProgressFile);
-        if (File.Exists(csvPath) && new FileInfo(csvPath).Length > 0)
+        lock (_gate)
         {
-            _csvEmpty = false;
-            using (var reader = new StreamReader(csvPath))
-                foreach (string column in CsvSplit(reader.ReadLine() ?? ""))
-                    AddColumn(column);
+            if (_json is not null || _disposed)
+                return;
+            string csvPath = Path.Combine(_directory, ProgressFile);
+            var csvInfo = new FileInfo(csvPath);
+            if (csvInfo.Exists && csvInfo.Length > 0)
+            {
+                _csvEmpty = false;
+                using (var reader = new StreamReader(csvPath))
+                    foreach (string column in CsvSplit(reader.ReadLine() ?? ""))
+                        AddColumn(column);
+            }
+            _json = new FileStream(Path.Combine(_directory, ResultFile), FileMode.Append, FileAccess.Write, FileShare.Read, 16384);
+            _csv = OpenCsv(csvPath);
         }
-        _csv = OpenCsv(csvPath);
     }
 
     public void Write(IReadOnlyDictionary<string, object?> result)
     {
+        if (_json is null || _csv is null)
+            throw new InvalidOperationException($"The result files in '{_directory}' were written to before they were opened.");
         _json.Write(ResultRecord.ToJsonLine(result, _buffer));
         var flat = ResultRecord.Flatten(result).ToList();
         bool newColumns = false;
@@ -62,14 +79,18 @@ internal sealed class TrialResultWriter : IDisposable
 
     public void Flush()
     {
-        _json.Flush();
-        _csv.Flush();
+        _json?.Flush();
+        _csv?.Flush();
     }
 
     public void Dispose()
     {
-        _json.Dispose();
-        _csv.Dispose();
+        lock (_gate)
+        {
+            _disposed = true;
+            _json?.Dispose();
+            _csv?.Dispose();
+        }
     }
 
     private bool AddColumn(string key)
@@ -88,7 +109,7 @@ internal sealed class TrialResultWriter : IDisposable
     private void RewriteCsvWithColumns()
     {
         string path = Path.Combine(_directory, ProgressFile);
-        _csv.Dispose();
+        _csv!.Dispose();
         string[] lines = File.Exists(path) ? File.ReadAllLines(path) : [];
         string temp = path + ".tmp";
         using (var writer = new StreamWriter(temp, false, new UTF8Encoding(false)) { NewLine = "\n" })
