@@ -34,7 +34,7 @@ internal sealed partial class TuneController
     private void WriteState()
     {
         long started = _time.GetTimestamp();
-        _store.WriteState(writer =>
+        _store.WriteState((writer, drain) =>
         {
             writer.WriteStartObject();
             writer.WriteNumber("version", StateVersion);
@@ -46,7 +46,10 @@ internal sealed partial class TuneController
             writer.WriteBoolean("searcher_finished", _searcherFinished);
             writer.WriteStartArray("trials");
             foreach (Trial trial in _trials)
+            {
                 WriteTrialState(writer, trial);
+                drain();
+            }
             writer.WriteEndArray();
             WriteComponentState(writer, "searcher", _searcher.GetType().Name, _searcher.SaveState());
             WriteComponentState(writer, "scheduler", _scheduler.GetType().Name, _scheduler.SaveState());

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -78,14 +79,32 @@ internal sealed class ExperimentStore
     public void WriteTunerSettings(JsonObject settings) =>
         WriteAtomically(System.IO.Path.Combine(Path, TunerFile), settings.ToJsonString(JsonDefaults.Indented));
 
-    /// <summary>Writes the state snapshot that <paramref name="write"/> streams, atomically.</summary>
-    public void WriteState(Action<Utf8JsonWriter> write)
+    /// <summary>
+    /// Writes the state snapshot that <paramref name="write"/> streams, atomically. The JSON goes through a memory
+    /// buffer that <paramref name="write"/> empties into the file with the action it is given, once per trial: a
+    /// <see cref="Utf8JsonWriter"/> over a stream flushes the stream (a write to the file) after every
+    /// <see cref="JsonSerializer"/> call, two per trial, which was half the cost of a snapshot.
+    /// </summary>
+    public void WriteState(Action<Utf8JsonWriter, Action> write)
     {
+        const int chunk = 1 << 16;
         string path = System.IO.Path.Combine(Path, $"{StatePrefix}{Timestamp}.json");
         string temp = path + ".tmp";
-        using (var stream = new BufferedStream(CreateFresh(temp), 65536))
-        using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Encoder = JsonDefaults.Options.Encoder }))
-            write(writer);
+        using (FileStream file = CreateFresh(temp))
+        {
+            var buffer = new ArrayBufferWriter<byte>(2 * chunk);
+            using var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JsonDefaults.Options.Encoder });
+            void Drain(int atLeast)
+            {
+                writer.Flush();
+                if (buffer.WrittenCount < atLeast)
+                    return;
+                file.Write(buffer.WrittenSpan);
+                buffer.ResetWrittenCount(); // the writer asks for new memory after a flush
+            }
+            write(writer, () => Drain(chunk));
+            Drain(1);
+        }
         File.Move(temp, path, overwrite: true);
     }
 

@@ -32,7 +32,13 @@ public sealed class TrainableDefinition
 
     /// <summary>An asynchronous function trainable.</summary>
     public static TrainableDefinition FromFunction(Func<TrialContext, Task> function, string? name = null) =>
-        new(name ?? NameOf(function.Method), new Resources(), async trial => { await function(trial).ConfigureAwait(false); return null; }, null);
+        new(name ?? NameOf(function.Method), new Resources(), async trial =>
+        {
+            // Not ConfigureAwait(false): on the trial's thread that would move this continuation to the thread pool
+            // and back, two thread hand-offs at the end of every trial.
+            await function(trial);
+            return null;
+        }, null);
 
     /// <summary>An asynchronous function trainable whose returned metrics count as its final report.</summary>
     public static TrainableDefinition FromFunction(Func<TrialContext, Task<Metrics?>> function, string? name = null) =>

@@ -85,7 +85,7 @@ public sealed class TrialContext
     {
         string staged = _run.Stage(checkpoint);
         var report = new TrialReport(null, staged, 0);
-        await _run.SendAsync(report).ConfigureAwait(false);
+        await _run.SendAsync(report); // on the caller's context, as ReportAsync
         if (report.PersistedCheckpoint is { } persisted)
             _checkpoint = Checkpoint.AtPath(persisted);
     }
