@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Collections;
 using System.Globalization;
 using System.Text.Json;
@@ -53,15 +52,6 @@ internal static class ResultRecord
                 writer.WriteStringValue(Convert.ToString(value, CultureInfo.InvariantCulture));
                 break;
         }
-    }
-
-    public static byte[] ToJsonLine(IReadOnlyDictionary<string, object?> result, ArrayBufferWriter<byte> buffer)
-    {
-        buffer.ResetWrittenCount();
-        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JsonDefaults.Options.Encoder }))
-            WriteJson(writer, result);
-        buffer.Write("\n"u8);
-        return buffer.WrittenSpan.ToArray();
     }
 
     /// <summary>A finite float as Python writes it: a whole value keeps its ".0" (1.0, not 1), so that it reads

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text;
 
 namespace TuneSharp.Storage;
@@ -25,7 +24,10 @@ internal sealed class TrialResultWriter : IDisposable
     private bool _disposed;
     private readonly List<string> _columns = new();
     private readonly HashSet<string> _columnSet = new();
-    private readonly ArrayBufferWriter<byte> _buffer = new(1024);
+    // Reused for every result: the controller writes each result of every trial, so per-result allocations add up.
+    private readonly ResultLine _line = new();
+    private readonly List<KeyValuePair<string, object?>> _flat = new();
+    private readonly Dictionary<string, object?> _values = new();
     private readonly StringBuilder _row = new();
     private bool _csvEmpty = true;
 
@@ -56,22 +58,26 @@ internal sealed class TrialResultWriter : IDisposable
     {
         if (_json is null || _csv is null)
             throw new InvalidOperationException($"The result files in '{_directory}' were written to before they were opened.");
-        _json.Write(ResultRecord.ToJsonLine(result, _buffer));
-        var flat = ResultRecord.Flatten(result).ToList();
+        _json.Write(_line.Format(result));
+        _flat.Clear();
+        _flat.AddRange(ResultRecord.Flatten(result));
+        _values.Clear();
         bool newColumns = false;
-        foreach (var (key, _) in flat)
+        foreach (var (key, value) in _flat)
+        {
             newColumns |= AddColumn(key);
+            _values[key] = value;
+        }
         if (newColumns && _csvEmpty)
             _csv.Write(HeaderLine() + "\n"); // the first result of a new file: nothing to rewrite
         else if (newColumns)
             RewriteCsvWithColumns();
         _csvEmpty = false;
-        var values = flat.ToDictionary(kv => kv.Key, kv => kv.Value);
         _row.Clear();
         for (int i = 0; i < _columns.Count; i++)
         {
             if (i > 0) _row.Append(',');
-            if (values.TryGetValue(_columns[i], out object? value))
+            if (_values.TryGetValue(_columns[i], out object? value))
                 _row.Append(ResultRecord.ToCsvField(value));
         }
         _csv.Write(_row.Append('\n'));
@@ -90,6 +96,7 @@ internal sealed class TrialResultWriter : IDisposable
             _disposed = true;
             _json?.Dispose();
             _csv?.Dispose();
+            _line.Dispose();
         }
     }
 

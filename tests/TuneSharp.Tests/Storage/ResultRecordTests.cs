@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using TuneSharp.Storage;
@@ -7,11 +6,14 @@ namespace TuneSharp.Tests.Storage;
 
 public class ResultRecordTests
 {
-    private static string JsonLine(Dictionary<string, object?> result) =>
-        Encoding.UTF8.GetString(ResultRecord.ToJsonLine(result, new ArrayBufferWriter<byte>()));
+    private static string JsonLine(Dictionary<string, object?> result)
+    {
+        using var line = new ResultLine();
+        return Encoding.UTF8.GetString(line.Format(result));
+    }
 
     [Fact]
-    public void ToJsonLine_Numbers_KeepTheirKindAsPythonWritesThem()
+    public void ResultLine_Numbers_KeepTheirKindAsPythonWritesThem()
     {
         string line = JsonLine(new()
         {
@@ -22,7 +24,7 @@ public class ResultRecordTests
     }
 
     [Fact]
-    public void ToJsonLine_ReadBack_GivesTheSameValueTypes()
+    public void ResultLine_ReadBack_GivesTheSameValueTypes()
     {
         string line = JsonLine(new() { ["whole"] = 10.0, ["count"] = 7L, ["nan"] = double.NaN, ["nested"] = new Dictionary<string, object?> { ["a"] = 1.0 } });
         using var document = JsonDocument.Parse(line);
