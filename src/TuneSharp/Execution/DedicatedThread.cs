@@ -4,8 +4,8 @@ namespace TuneSharp.Execution;
 
 /// <summary>
 /// Runs an async body on a thread of its own whose awaits come back to that same thread.
-/// Training code is CPU-bound; on the thread pool it would starve the controller's loop (a 2-core
-/// machine has 2 pool threads before the pool slowly injects more), so each trial gets its own thread.
+/// Training code is CPU-bound; on the thread pool it would starve everything else that needs the pool (a
+/// 2-core machine has 2 pool threads before the pool slowly injects more), so each trial gets its own thread.
 /// </summary>
 /// <remarks>
 /// A thread that finished a body waits a few seconds for the next one before it exits: creating and
