@@ -52,6 +52,9 @@ internal sealed class ExperimentStore
     /// <summary>Appends a failure in Ray's format (<c>Failure # 1 (occurred at …)</c>) so earlier attempts stay readable.</summary>
     public static string AppendError(string trialDirectory, int failureNumber, Exception error, DateTimeOffset at)
     {
+        // The trial's thread creates its folder; if that is what failed, this tries once more and, failing too,
+        // ends the experiment with the file system's own error, which names the folder.
+        Directory.CreateDirectory(trialDirectory);
         string path = System.IO.Path.Combine(trialDirectory, ErrorFile);
         File.AppendAllText(path,
             $"Failure # {failureNumber} (occurred at {at.ToString(TrialNaming.DateFormat, CultureInfo.InvariantCulture)})\n{error}\n\n");

@@ -137,4 +137,22 @@ public class FailureHandlingTests
         Assert.Contains("'mean_accuracy'", error.Message);
         Assert.Contains("RunConfig.Stop", error.Message);
     }
+
+    [Fact]
+    public async Task FitAsync_TrialFolderCannotBeCreated_EndsWithTheFileSystemErrorNamingIt()
+    {
+        using var temp = new TempDirectory();
+        Directory.CreateDirectory(Path.Combine(temp.Path, "exp"));
+        File.WriteAllText(Path.Combine(temp.Path, "exp", "blocked"), "a file where the trial's folder would go");
+        bool ran = false;
+        var tuner = new Tuner(trial => { ran = true; trial.Report(new Metrics { ["loss"] = 1.0 }); },
+            new SearchSpace { ["x"] = 1 },
+            new TuneConfig { TrialDirnameCreator = _ => "blocked" },
+            new RunConfig { StoragePath = temp.Path, Name = "exp", Verbose = 0, FailureConfig = new FailureConfig { MaxFailures = 3 } });
+
+        var error = await Assert.ThrowsAnyAsync<IOException>(() => tuner.FitAsync());
+
+        Assert.Contains("blocked", error.Message);
+        Assert.False(ran);
+    }
 }
