@@ -196,6 +196,7 @@ internal sealed partial class TuneController : IExperimentView
         }
         catch (OperationCanceledException)
         {
+            // The user cancelled: the loop's next tick stops the trials.
         }
     }
 

@@ -132,7 +132,7 @@ internal sealed class ExperimentStore
     /// zero with a write-back of the file when it is closed (its <c>auto_da_alloc</c> guard against lost
     /// renames), which cost about 90 µs per trial folder on a virtual disk.
     /// </summary>
-    static FileStream CreateFresh(string path)
+    private static FileStream CreateFresh(string path)
     {
         File.Delete(path);
         return new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0);
