@@ -187,13 +187,22 @@ internal sealed partial class TuneController
     {
         TrialRun run = trial.Run!;
         trial.Run = null;
-        trial.Writer?.Flush();
-        trial.Writer?.Dispose();
-        trial.Writer = null;
         _dirtyWriters.Remove(trial);
         _pool.Release(run.Resources); // what this run held: a reallocation may have changed the trial's since
         _running--;
         _stateDirty = true;
+        // After the bookkeeping: a write error here (a full disk) ends the experiment, and the loop must still
+        // see that nothing runs.
+        TrialResultWriter? writer = trial.Writer;
+        trial.Writer = null;
+        try
+        {
+            writer?.Flush();
+        }
+        finally
+        {
+            writer?.Dispose();
+        }
         bool stoppedByUs = run.StopReason is not null && error is null or OperationCanceledException;
         if (error is not null && !stoppedByUs)
         {

@@ -39,6 +39,7 @@ internal sealed partial class TuneController
     private void RestoreTrial(JsonElement element, ExperimentResume resume)
     {
         string dir = Path.Combine(_store.Path, element.GetProperty("dir_name").GetString()!);
+        _store.Claim(dir);
         // A trial that never started has no folder yet; one that did may hold half-written checkpoints.
         if (Directory.Exists(dir))
             foreach (string staging in Directory.EnumerateDirectories(dir, ".staging_checkpoint_*"))

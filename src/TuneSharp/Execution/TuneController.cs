@@ -192,7 +192,9 @@ internal sealed partial class TuneController : IExperimentView
         }
         try
         {
-            ready.AsTask().Wait((int)Tick.TotalMilliseconds, cancellationToken);
+            // Once cancelled, the wait must still sleep: the trials take a moment to stop.
+            ready.AsTask().Wait((int)Tick.TotalMilliseconds,
+                cancellationToken.IsCancellationRequested ? CancellationToken.None : cancellationToken);
         }
         catch (OperationCanceledException)
         {
@@ -323,6 +325,9 @@ internal sealed partial class TuneController : IExperimentView
         var launch = new TrialLaunch(restore is null ? null : Checkpoint.AtPath(restore),
             _runConfig.CheckpointConfig.CheckpointFrequency, _runConfig.CheckpointConfig.CheckpointAtEnd);
         _logger.LogInformation("Trial {Trial} started{Restore}", trial.Name, restore is null ? "" : $" from {Path.GetFileName(restore)}");
+        // The trial's own thread makes its folder (TrialRun.PrepareFolder); callbacks may expect it to exist already.
+        if (_runConfig.Callbacks.Count > 0)
+            Directory.CreateDirectory(trial.Directory);
         var info = trial.Snapshot();
         Notify(c => c.OnTrialStart(info));
         _executor.Start(run, _trainable, launch);

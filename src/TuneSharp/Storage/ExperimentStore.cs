@@ -28,19 +28,27 @@ internal sealed class ExperimentStore
     public string Timestamp { get; }
 
     /// <summary>The folder a new trial will use; it is created when the trial first starts, as Ray does, so
-    /// trials that are queued but never run leave nothing on disk.</summary>
+    /// trials that are queued but never run leave nothing on disk. Unique among the folders on disk and those
+    /// already given to other trials, whose folders may not exist yet.</summary>
     public string TrialDirectoryFor(string dirName)
     {
         string path = System.IO.Path.Combine(Path, dirName);
-        for (int n = 1; Directory.Exists(path) && n < 1000; n++)
+        for (int n = 1; (_claimed.Contains(path) || Directory.Exists(path)) && n < 1000; n++)
             path = System.IO.Path.Combine(Path, $"{dirName}_{n}");
+        _claimed.Add(path);
         return path;
     }
 
-    /// <summary>Creates a trial's folder with its <c>params.json</c> when it does not exist yet.</summary>
+    /// <summary>Marks the folder of a trial restored from a snapshot as taken, whether or not it exists yet.</summary>
+    public void Claim(string trialDirectory) => _claimed.Add(trialDirectory);
+
+    private readonly HashSet<string> _claimed = new(StringComparer.Ordinal);
+
+    /// <summary>Creates a trial's folder with its <c>params.json</c> unless both exist (a trial's first start,
+    /// or a retry after a start that failed half-way).</summary>
     public static void EnsureTrialDirectory(string trialDirectory, Config config)
     {
-        if (Directory.Exists(trialDirectory))
+        if (File.Exists(System.IO.Path.Combine(trialDirectory, ParamsFile)))
             return;
         Directory.CreateDirectory(trialDirectory);
         WriteParams(trialDirectory, config);

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Time.Testing;
+using TuneSharp.Reporting;
 using TuneSharp.Search;
 
 namespace TuneSharp.Tests.EndToEnd;
@@ -195,5 +196,41 @@ public class DiskLayoutTests
         var everything = Directory.EnumerateFileSystemEntries(grid.ExperimentPath, "*", SearchOption.AllDirectories).Select(Path.GetFileName).ToList();
         Assert.DoesNotContain(everything, n => n!.StartsWith(".staging", StringComparison.Ordinal) || n.EndsWith(".tmp", StringComparison.Ordinal));
         Assert.Matches(new Regex("^trainable_[0-9a-f]{5}_00000_0_20"), Path.GetFileName(grid[0].Path));
+    }
+
+    [Fact]
+    public async Task FitAsync_SameDirNameForEveryTrial_EachTrialGetsItsOwnFolder()
+    {
+        // The trial's own thread creates its folder, so the next trial's name is chosen before the folder exists.
+        using var temp = new TempDirectory();
+        var grid = await new Tuner(trial => trial.Report(new Metrics { ["loss"] = (double)trial.Config.Get<int>("k") }),
+            new SearchSpace { ["k"] = Tune.GridSearch(1, 2, 3, 4) },
+            new TuneConfig { TrialDirnameCreator = _ => "run", MaxPendingTrials = 1 },
+            new RunConfig { StoragePath = temp.Path, Name = "same", Verbose = 0 }).FitAsync();
+
+        Assert.Equal(["run", "run_1", "run_2", "run_3"], grid.Select(r => Path.GetFileName(r.Path)).Order());
+        foreach (var result in grid)
+            Assert.Single(File.ReadAllLines(Path.Combine(result.Path, "result.json")));
+    }
+
+    [Fact]
+    public async Task FitAsync_CallbackWritesIntoTheFolderAtTrialStart_FolderExistsAndParamsAreWritten()
+    {
+        using var temp = new TempDirectory();
+        var grid = await new Tuner(trial => trial.Report(new Metrics { ["loss"] = 1.0 }),
+            new SearchSpace { ["k"] = Tune.GridSearch(1, 2) },
+            new TuneConfig(),
+            new RunConfig { StoragePath = temp.Path, Name = "callback", Verbose = 0, Callbacks = [new NoteWriter()] }).FitAsync();
+
+        Assert.All(grid, r =>
+        {
+            Assert.Equal("started", File.ReadAllText(Path.Combine(r.Path, "note.txt")));
+            Assert.True(File.Exists(Path.Combine(r.Path, "params.json")));
+        });
+    }
+
+    private sealed class NoteWriter : TuneCallback
+    {
+        public override void OnTrialStart(TrialInfo trial) => File.WriteAllText(Path.Combine(trial.Directory, "note.txt"), "started");
     }
 }
