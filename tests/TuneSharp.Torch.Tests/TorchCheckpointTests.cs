@@ -3,6 +3,7 @@ using static TorchSharp.torch;
 
 namespace TuneSharp.Torch.Tests;
 
+[Collection(GlobalRngCollection.Name)]
 public sealed class TorchCheckpointTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("tunesharp-ckpt-").FullName;

@@ -3,6 +3,7 @@ using static TorchSharp.torch;
 
 namespace TuneSharp.Torch.Tests;
 
+[Collection(GlobalRngCollection.Name)]
 public sealed class TrainingTests
 {
     public TrainingTests() => TorchTestSetup.Init();

@@ -141,7 +141,8 @@ internal static class DedicatedThread
                 task.ContinueWith(_ => context.Complete(), CancellationToken.None,
                     TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
                 context.RunUntilComplete();
-                return task;
+                // A body abandoned this way may still be running; its next report is answered with a stop.
+                return context.Fault is { } fault ? Task.FromException(fault) : task;
             }
             finally
             {
@@ -171,10 +172,25 @@ internal static class DedicatedThread
 
         public override SynchronizationContext CreateCopy() => this;
 
+        /// <summary>The first exception a posted callback threw, which ended the loop early.</summary>
+        public Exception? Fault { get; private set; }
+
         public void RunUntilComplete()
         {
             foreach (var (callback, state) in _queue.GetConsumingEnumerable())
-                callback(state);
+            {
+                try
+                {
+                    callback(state);
+                }
+                catch (Exception e)
+                {
+                    // Only an exception that no task holds gets here, such as one from an async void method of the
+                    // trainable. It fails the trial, as an exception from the body does, instead of the process.
+                    Fault ??= e;
+                    Complete();
+                }
+            }
         }
 
         public void Complete() => _queue.CompleteAdding();

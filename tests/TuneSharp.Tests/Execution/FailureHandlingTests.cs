@@ -155,4 +155,32 @@ public class FailureHandlingTests
         Assert.Contains("blocked", error.Message);
         Assert.False(ran);
     }
+
+    [Fact]
+    public async Task FitAsync_AsyncVoidMethodThrowsInATrial_ThatTrialErrsAndTheOthersFinish()
+    {
+        using var temp = new TempDirectory();
+        var tuner = new Tuner(async trial =>
+            {
+                if (trial.Config.Get<int>("k") == 1)
+                    FireAndForget();
+                await trial.ReportAsync(new Metrics { ["loss"] = 1.0 });
+                await trial.ReportAsync(new Metrics { ["loss"] = 0.5 });
+            },
+            new SearchSpace { ["k"] = Tune.GridSearch(1, 2) },
+            new TuneConfig(),
+            new RunConfig { StoragePath = temp.Path, Name = "asyncvoid", Verbose = 0 });
+
+        var grid = await tuner.FitAsync();
+
+        Assert.Equal(1, grid.NumErrors);
+        Assert.Contains("boom", grid.Single(r => r.Config.Get<int>("k") == 1).Error);
+        Assert.Equal(2L, grid.Single(r => r.Config.Get<int>("k") == 2).Metrics["training_iteration"]);
+
+        static async void FireAndForget()
+        {
+            await Task.Yield();
+            throw new InvalidOperationException("boom");
+        }
+    }
 }
