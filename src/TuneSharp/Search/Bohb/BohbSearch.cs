@@ -114,19 +114,12 @@ public sealed partial class BohbSearch : ISearcher, IBudgetObserver
         _seed = Seed ?? setup.Seed ?? Random.Shared.Next();
         _byBudget.Clear();
         _trials.Clear();
-        _points = [];
         _nextPoint = 0;
         _suggested = 0;
         ModelBasedSuggestions = 0;
-        for (int i = 0; i < PointsToEvaluate.Count; i++)
-        {
-            var flat = SpaceWalker.FlattenPreset(PointsToEvaluate[i]);
-            _space.Encode(flat, i); // throws now, before any trial runs, for a value outside its domain
-            if (EvaluatedRewards.Count == 0)
-                _points.Add(flat);
-            else
-                Record(_warmStartBudget, _space.FillFromPoint(flat, $"BohbSearch.PointsToEvaluate[{i}]", random: null), Loss(EvaluatedRewards[i]));
-        }
+        EncodedSpace space = _space;
+        _points = ObservedSearch.WarmStart(space, PointsToEvaluate, EvaluatedRewards, (flat, i, reward) =>
+            Record(_warmStartBudget, space.FillFromPoint(flat, $"BohbSearch.PointsToEvaluate[{i}]", random: null), Loss(reward)));
     }
 
     private void ValidateOptions()

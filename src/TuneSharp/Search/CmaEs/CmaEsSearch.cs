@@ -90,7 +90,6 @@ public sealed partial class CmaEsSearch : ISearcher
         _cube = new UnitCube(_space);
         _seed = Seed ?? setup.Seed ?? Random.Shared.Next();
         _distribution = null;
-        _points = [];
         _nextPoint = 0;
         _pointsRunning.Clear();
         _running.Clear();
@@ -101,15 +100,8 @@ public sealed partial class CmaEsSearch : ISearcher
         _lastZ = new double[_cube.Dimension];
         _suggested = 0;
         _x0 = X0 is null ? null : Encode(SpaceWalker.FlattenPreset(X0), "CmaEsSearch.X0", random: null, fallbackToMiddle: true);
-        for (int i = 0; i < PointsToEvaluate.Count; i++)
-        {
-            var flat = SpaceWalker.FlattenPreset(PointsToEvaluate[i]);
-            _space.Encode(flat, i); // throws now, before any trial runs, for a value outside its domain
-            if (EvaluatedRewards.Count == 0)
-                _points.Add(flat);
-            else
-                Observe(Encode(flat, $"CmaEsSearch.PointsToEvaluate[{i}]", random: null, fallbackToMiddle: false), Loss(EvaluatedRewards[i]));
-        }
+        _points = ObservedSearch.WarmStart(_space, PointsToEvaluate, EvaluatedRewards, (flat, i, reward) =>
+            Observe(Encode(flat, $"CmaEsSearch.PointsToEvaluate[{i}]", random: null, fallbackToMiddle: false), Loss(reward)));
     }
 
     /// <inheritdoc />

@@ -40,18 +40,33 @@ internal sealed class ObservedSearch(string searcher)
         _space = new EncodedSpace(setup.Space, searcher);
         Seed = seed ?? setup.Seed ?? Random.Shared.Next();
         Observations = new Observations(_space.Parameters.Count);
-        _points = [];
         _nextPoint = 0;
         _suggested = 0;
+        EncodedSpace space = _space;
+        _points = WarmStart(space, points, rewards, (flat, i, reward) =>
+            Observations.Add(space.FillFromPoint(flat, $"{searcher}.PointsToEvaluate[{i}]", random: null), Loss(reward)));
+    }
+
+    /// <summary>
+    /// Flattens each point to evaluate and checks it against <paramref name="space"/> now, before any trial runs.
+    /// Without rewards the points are returned, to be suggested first; with rewards each goes to
+    /// <paramref name="observe"/> with its reward instead (a warm start), and none is returned.
+    /// </summary>
+    public static List<Dictionary<string, object?>> WarmStart(EncodedSpace space,
+        IReadOnlyList<IReadOnlyDictionary<string, object?>> points, IReadOnlyList<double> rewards,
+        Action<Dictionary<string, object?>, int, double> observe)
+    {
+        var toSuggest = new List<Dictionary<string, object?>>();
         for (int i = 0; i < points.Count; i++)
         {
             var flat = SpaceWalker.FlattenPreset(points[i]);
-            _space.Encode(flat, i); // throws now, before any trial runs, for a value outside its domain
+            space.Encode(flat, i); // throws for a value outside its domain
             if (rewards.Count == 0)
-                _points.Add(flat);
+                toSuggest.Add(flat);
             else
-                Observations.Add(_space.FillFromPoint(flat, $"{searcher}.PointsToEvaluate[{i}]", random: null), Loss(rewards[i]));
+                observe(flat, i, rewards[i]);
         }
+        return toSuggest;
     }
 
     /// <summary>The random stream of the next suggestion.</summary>
