@@ -45,9 +45,8 @@ internal static class DedicatedThread
     private sealed class Worker
     {
         private readonly Thread _thread;
-        private Work? _next;
+        private volatile Work? _next; // read without the lock while spinning (WaitForNext)
         private bool _retired;
-        private volatile bool _assigned; // _next is set: read without the lock while spinning
 
         public Worker(Work first)
         {
@@ -65,7 +64,6 @@ internal static class DedicatedThread
                 if (_retired)
                     return false;
                 _next = work;
-                _assigned = true;
                 Monitor.Pulse(this);
                 return true;
             }
@@ -94,7 +92,6 @@ internal static class DedicatedThread
             {
                 Work? work = _next;
                 _next = null;
-                _assigned = false;
                 return work;
             }
         }
@@ -103,7 +100,7 @@ internal static class DedicatedThread
         {
             // Never Sleep(1) while spinning: a millisecond is far longer than the wait this is meant to skip.
             var spinner = new SpinWait();
-            for (int i = 0; i < SpinCount && !_assigned; i++)
+            for (int i = 0; i < SpinCount && _next is null; i++)
                 spinner.SpinOnce(sleep1Threshold: -1);
             lock (this)
             {
