@@ -21,7 +21,7 @@ internal sealed class OverheadCommand : IBenchCommand
         BenchOption.Value("warmup", "W", "first run an untimed experiment of W trials, so that the timed one runs JIT-compiled code", "0"),
         BenchOption.Value("storage", "DIR", "where the experiment folder is created", "the system temp folder"),
         BenchOption.Flag("keep", "keep the experiment folder (its path goes to standard error) instead of deleting it"),
-        BenchOption.Flag("details", "print GC and retained-memory figures to standard error"),
+        BenchOption.Flag("details", "print GC (collections, pauses, allocations, retained memory) and JIT figures to standard error"),
     ];
 
     public async Task<int> RunAsync(BenchArgs args)
@@ -45,6 +45,9 @@ internal sealed class OverheadCommand : IBenchCommand
         var tuner = CreateTuner(trials, reports, concurrent, storage);
         int gen0 = GC.CollectionCount(0), gen1 = GC.CollectionCount(1), gen2 = GC.CollectionCount(2);
         long allocated = GC.GetTotalAllocatedBytes();
+        long jitMethods = System.Runtime.JitInfo.GetCompiledMethodCount();
+        TimeSpan jitTime = System.Runtime.JitInfo.GetCompilationTime();
+        TimeSpan gcPause = GC.GetTotalPauseDuration();
         var clock = Stopwatch.StartNew();
         var grid = await tuner.FitAsync().ConfigureAwait(false);
         double seconds = clock.Elapsed.TotalSeconds;
@@ -62,8 +65,12 @@ internal sealed class OverheadCommand : IBenchCommand
             long retained = GC.GetTotalMemory(forceFullCollection: true);
             Console.Error.WriteLine(
                 $"gc: gen0={GC.CollectionCount(0) - gen0} gen1={GC.CollectionCount(1) - gen1} gen2={GC.CollectionCount(2) - gen2}, " +
+                $"paused {(GC.GetTotalPauseDuration() - gcPause).TotalMilliseconds:F0} ms, " +
                 $"allocated={allocatedNow / 1048576.0:F1} MiB ({allocatedNow / (double)((long)trials * reports):F0} B/result), " +
                 $"retained with the ResultGrid={retained / 1048576.0:F1} MiB ({retained / (double)trials:F0} B/trial)");
+            Console.Error.WriteLine(
+                $"jit during the run: {System.Runtime.JitInfo.GetCompiledMethodCount() - jitMethods} methods compiled in " +
+                $"{(System.Runtime.JitInfo.GetCompilationTime() - jitTime).TotalMilliseconds:F0} ms (all threads)");
         }
         GC.KeepAlive(grid);
 

@@ -161,9 +161,12 @@ internal static class DedicatedThread
             catch (InvalidOperationException)
             {
                 // The body has finished; stray continuations (a fire-and-forget task) go to the pool.
-                ThreadPool.QueueUserWorkItem(s => d(s), state);
+                PostToPool(d, state);
             }
         }
+
+        // Apart from Post, whose every call would otherwise allocate the lambda's closure, used or not.
+        private static void PostToPool(SendOrPostCallback d, object? state) => ThreadPool.QueueUserWorkItem(s => d(s), state);
 
         public override void Send(SendOrPostCallback d, object? state) => throw new NotSupportedException("Synchronous Send is not supported on a trial thread.");
 

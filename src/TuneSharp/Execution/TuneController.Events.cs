@@ -53,8 +53,7 @@ internal sealed partial class TuneController
         }
         trial.LastResult = result;
         trial.Analysis.Add(result);
-        trial.Writer!.Write(result);
-        _dirtyWriters.Add(trial);
+        trial.Writer!.Write(result, _formatter);
         trial.Run!.SetIteration(trial.Iteration);
 
         TrialInfo info = trial.Snapshot();
@@ -187,22 +186,14 @@ internal sealed partial class TuneController
     {
         TrialRun run = trial.Run!;
         trial.Run = null;
-        _dirtyWriters.Remove(trial);
         _pool.Release(run.Resources); // what this run held: a reallocation may have changed the trial's since
         _running--;
         _stateDirty = true;
-        // After the bookkeeping: a write error here (a full disk) ends the experiment, and the loop must still
-        // see that nothing runs.
+        // After the bookkeeping: an error closing the files ends the experiment, and the loop must still see that
+        // nothing runs.
         TrialResultWriter? writer = trial.Writer;
         trial.Writer = null;
-        try
-        {
-            writer?.Flush();
-        }
-        finally
-        {
-            writer?.Dispose();
-        }
+        writer?.Dispose();
         bool stoppedByUs = run.StopReason is not null && error is null or OperationCanceledException;
         if (error is not null && !stoppedByUs)
         {
@@ -316,12 +307,9 @@ internal sealed partial class TuneController
             ExperimentStore.DeleteCheckpoint(staged);
     }
 
-    private void FlushAndAcknowledge()
+    private void Acknowledge()
     {
-        // Results reach the OS before the trial's report returns, so a crash loses nothing reported.
-        foreach (Trial trial in _dirtyWriters)
-            trial.Writer?.Flush();
-        _dirtyWriters.Clear();
+        // The results are written already (TrialResultWriter is unbuffered), so a crash loses nothing reported.
         foreach (var (report, verdict) in _acks)
             report.Verdict.TrySetResult(verdict);
         _acks.Clear();

@@ -61,7 +61,7 @@ public sealed class Result
     /// <summary>Every result as a data frame, one row per iteration, nested keys joined with '/'
     /// (Ray's <c>metrics_dataframe</c>).</summary>
     public DataFrame MetricsDataFrame =>
-        DataFrames.FromRows(ReadHistory().Select(r => (IReadOnlyDictionary<string, object?>)ResultRecord.Flatten(r).ToDictionary()).ToList());
+        DataFrames.FromRows(ReadHistory().Select(r => (IReadOnlyDictionary<string, object?>)ResultRecord.Flatten(r)).ToList());
 
     /// <inheritdoc />
     public override string ToString() =>

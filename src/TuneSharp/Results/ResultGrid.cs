@@ -72,7 +72,7 @@ public sealed class ResultGrid : IReadOnlyList<Result>
             IReadOnlyDictionary<string, object?>? row = filterMetric is null ? result.Metrics : BestRow(result, filterMetric, filterMode!.Value);
             if (row is null || row.Count == 0)
                 continue;
-            var flat = ResultRecord.Flatten(row).ToDictionary();
+            var flat = ResultRecord.Flatten(row);
             flat["logdir"] = Path.GetFileName(result.Path);
             rows.Add(flat);
         }

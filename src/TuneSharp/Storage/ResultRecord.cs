@@ -59,17 +59,25 @@ internal static class ResultRecord
     private static string FloatText(string roundTrip) =>
         roundTrip.AsSpan().ContainsAnyExcept("-0123456789") ? roundTrip : roundTrip + ".0";
 
-    /// <summary>Nested dictionaries flattened with '/' (Ray's <c>config/lr</c>).</summary>
-    public static IEnumerable<KeyValuePair<string, object?>> Flatten(IReadOnlyDictionary<string, object?> result, string prefix = "")
+    /// <summary>Adds the entries of <paramref name="result"/> to <paramref name="into"/>, nested dictionaries flattened
+    /// with '/' (Ray's <c>config/lr</c>). A list rather than an iterator: the controller flattens every result.</summary>
+    public static void FlattenInto(IReadOnlyDictionary<string, object?> result, List<KeyValuePair<string, object?>> into, string prefix = "")
     {
         foreach (var (key, value) in result)
         {
             if (value is IReadOnlyDictionary<string, object?> nested)
-                foreach (var kv in Flatten(nested, prefix + key + "/"))
-                    yield return kv;
+                FlattenInto(nested, into, prefix + key + "/");
             else
-                yield return new(prefix + key, value);
+                into.Add(new(prefix + key, value));
         }
+    }
+
+    /// <summary><paramref name="result"/> with nested dictionaries flattened with '/'.</summary>
+    public static Dictionary<string, object?> Flatten(IReadOnlyDictionary<string, object?> result)
+    {
+        var flat = new List<KeyValuePair<string, object?>>(result.Count);
+        FlattenInto(result, flat);
+        return flat.ToDictionary();
     }
 
     /// <summary>A value as pandas reads it back from CSV (Python's spelling of booleans and NaN).</summary>

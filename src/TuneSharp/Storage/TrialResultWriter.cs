@@ -4,8 +4,9 @@ namespace TuneSharp.Storage;
 
 /// <summary>
 /// Appends a trial's results to <c>result.json</c> (one JSON object per line) and <c>progress.csv</c>.
-/// Open only while the trial runs; the controller flushes it after each batch of results, before the
-/// trial's report returns, so a reported result survives a crash of the process.
+/// Open only while the trial runs. The files are unbuffered: each result reaches the OS as it is written, before
+/// the trial's report returns, so a reported result survives a crash of the process (a buffered file would need a
+/// flush per result anyway, and its buffers were most of what a short trial allocated).
 /// </summary>
 /// <remarks>
 /// The controller creates it and writes to it; the trial's own thread opens the files (<see cref="Open"/>) before
@@ -20,15 +21,10 @@ internal sealed class TrialResultWriter : IDisposable
     private readonly string _directory;
     private readonly Lock _gate = new();
     private FileStream? _json;
-    private StreamWriter? _csv;
+    private FileStream? _csv;
     private bool _disposed;
     private readonly List<string> _columns = new();
     private readonly HashSet<string> _columnSet = new();
-    // Reused for every result: the controller writes each result of every trial, so per-result allocations add up.
-    private readonly ResultLine _line = new();
-    private readonly List<KeyValuePair<string, object?>> _flat = new();
-    private readonly Dictionary<string, object?> _values = new();
-    private readonly StringBuilder _row = new();
     private bool _csvEmpty = true;
 
     public TrialResultWriter(string directory) => _directory = directory;
@@ -41,52 +37,35 @@ internal sealed class TrialResultWriter : IDisposable
             if (_json is not null || _disposed)
                 return;
             string csvPath = Path.Combine(_directory, ProgressFile);
-            var csvInfo = new FileInfo(csvPath);
-            if (csvInfo.Exists && csvInfo.Length > 0)
+            _csv = OpenForAppend(csvPath);
+            if (_csv.Length > 0)
             {
+                // A resumed trial: its rows so far set the columns.
                 _csvEmpty = false;
-                using (var reader = new StreamReader(csvPath))
-                    foreach (string column in CsvSplit(reader.ReadLine() ?? ""))
-                        AddColumn(column);
+                using var reader = new StreamReader(new FileStream(csvPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite));
+                foreach (string column in CsvSplit(reader.ReadLine() ?? ""))
+                    AddColumn(column);
             }
-            _json = new FileStream(Path.Combine(_directory, ResultFile), FileMode.Append, FileAccess.Write, FileShare.Read, 16384);
-            _csv = OpenCsv(csvPath);
+            _json = OpenForAppend(Path.Combine(_directory, ResultFile));
         }
     }
 
-    public void Write(IReadOnlyDictionary<string, object?> result)
+    /// <summary>Appends <paramref name="result"/> to both files, formatted by the experiment's <paramref name="formatter"/>.</summary>
+    public void Write(IReadOnlyDictionary<string, object?> result, ResultFormatter formatter)
     {
         if (_json is null || _csv is null)
             throw new InvalidOperationException($"The result files in '{_directory}' were written to before they were opened.");
-        _json.Write(_line.Format(result));
-        _flat.Clear();
-        _flat.AddRange(ResultRecord.Flatten(result));
-        _values.Clear();
+        _json.Write(formatter.JsonLine(result));
+        var flat = formatter.Flatten(result);
         bool newColumns = false;
-        foreach (var (key, value) in _flat)
-        {
+        foreach (var (key, _) in flat)
             newColumns |= AddColumn(key);
-            _values[key] = value;
-        }
         if (newColumns && _csvEmpty)
-            _csv.Write(HeaderLine() + "\n"); // the first result of a new file: nothing to rewrite
+            _csv.Write(formatter.CsvHeader(_columns)); // the first result of a new file: nothing to rewrite
         else if (newColumns)
             RewriteCsvWithColumns();
         _csvEmpty = false;
-        _row.Clear();
-        for (int i = 0; i < _columns.Count; i++)
-        {
-            if (i > 0) _row.Append(',');
-            if (_values.TryGetValue(_columns[i], out object? value))
-                _row.Append(ResultRecord.ToCsvField(value));
-        }
-        _csv.Write(_row.Append('\n'));
-    }
-
-    public void Flush()
-    {
-        _json?.Flush();
-        _csv?.Flush();
+        _csv.Write(formatter.CsvRow(_columns, flat));
     }
 
     public void Dispose()
@@ -96,7 +75,6 @@ internal sealed class TrialResultWriter : IDisposable
             _disposed = true;
             _json?.Dispose();
             _csv?.Dispose();
-            _line.Dispose();
         }
     }
 
@@ -108,8 +86,9 @@ internal sealed class TrialResultWriter : IDisposable
         return true;
     }
 
-    private static StreamWriter OpenCsv(string path) =>
-        new(new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read, 16384), new UTF8Encoding(false)) { NewLine = "\n" };
+    // bufferSize 0: no FileStream buffer; every Write is one write to the OS.
+    private static FileStream OpenForAppend(string path) =>
+        new(path, FileMode.Append, FileAccess.Write, FileShare.Read, bufferSize: 0);
 
     // A key that appears after the first result widens the table: rewrite the file with the new header
     // (rows so far get empty cells), atomically, so that readers see every column. This is rare.
@@ -129,7 +108,7 @@ internal sealed class TrialResultWriter : IDisposable
             }
         }
         File.Move(temp, path, overwrite: true);
-        _csv = OpenCsv(path);
+        _csv = OpenForAppend(path);
     }
 
     private string HeaderLine() => string.Join(",", _columns.Select(c => ResultRecord.ToCsvField(c)));

@@ -8,12 +8,12 @@ public class ResultRecordTests
 {
     private static string JsonLine(Dictionary<string, object?> result)
     {
-        using var line = new ResultLine();
-        return Encoding.UTF8.GetString(line.Format(result));
+        using var formatter = new ResultFormatter();
+        return Encoding.UTF8.GetString(formatter.JsonLine(result));
     }
 
     [Fact]
-    public void ResultLine_Numbers_KeepTheirKindAsPythonWritesThem()
+    public void JsonLine_Numbers_KeepTheirKindAsPythonWritesThem()
     {
         string line = JsonLine(new()
         {
@@ -24,7 +24,7 @@ public class ResultRecordTests
     }
 
     [Fact]
-    public void ResultLine_ReadBack_GivesTheSameValueTypes()
+    public void JsonLine_ReadBack_GivesTheSameValueTypes()
     {
         string line = JsonLine(new() { ["whole"] = 10.0, ["count"] = 7L, ["nan"] = double.NaN, ["nested"] = new Dictionary<string, object?> { ["a"] = 1.0 } });
         using var document = JsonDocument.Parse(line);
@@ -60,7 +60,28 @@ public class ResultRecordTests
         var flat = ResultRecord.Flatten(new Dictionary<string, object?>
         {
             ["a"] = 1, ["config"] = new Dictionary<string, object?> { ["opt"] = new Dictionary<string, object?> { ["lr"] = 0.1 } },
-        }).ToList();
+        });
         Assert.Equal(["a", "config/opt/lr"], flat.Select(kv => kv.Key));
+    }
+
+    [Fact]
+    public void CsvRow_QuotesFieldsAndLeavesMissingColumnsEmpty()
+    {
+        using var formatter = new ResultFormatter();
+        var flat = formatter.Flatten(new Dictionary<string, object?> { ["b"] = "x,\"y\"", ["a"] = true, ["n"] = double.NaN });
+        string row = Encoding.UTF8.GetString(formatter.CsvRow(["a", "missing", "b", "n"], flat));
+        Assert.Equal("True,,\"x,\"\"y\"\"\",nan\n", row);
+    }
+
+    [Fact]
+    public void CsvRow_CharactersOutsideTheBasicPlane_SurviveAnyChunking()
+    {
+        // Long enough that the formatter's StringBuilder holds it in several chunks, some of which end inside a surrogate pair.
+        string text = string.Concat(Enumerable.Repeat("a\U0001F600", 5000));
+        using var formatter = new ResultFormatter();
+        var flat = formatter.Flatten(new Dictionary<string, object?> { ["a"] = "b" });
+        formatter.CsvRow(["a"], flat); // a first row, so that the builder is reused
+        flat = formatter.Flatten(new Dictionary<string, object?> { ["t"] = text });
+        Assert.Equal(text + "\n", Encoding.UTF8.GetString(formatter.CsvRow(["t"], flat)));
     }
 }
