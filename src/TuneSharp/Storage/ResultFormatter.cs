@@ -43,30 +43,28 @@ internal sealed class ResultFormatter : IDisposable
     }
 
     /// <summary>The CSV row of <paramref name="flat"/> under <paramref name="columns"/> (empty cells for the columns it
-    /// lacks); valid until the next call.</summary>
-    public ReadOnlySpan<byte> CsvRow(IReadOnlyList<string> columns, IReadOnlyList<KeyValuePair<string, object?>> flat)
+    /// lacks), after the header line if <paramref name="withHeader"/> (one write for a new file's first result);
+    /// valid until the next call.</summary>
+    public ReadOnlySpan<byte> CsvRow(IReadOnlyList<string> columns, IReadOnlyList<KeyValuePair<string, object?>> flat, bool withHeader = false)
     {
         _values.Clear();
         foreach (var (key, value) in flat)
             _values[key] = value;
         _text.Clear();
+        if (withHeader)
+        {
+            for (int i = 0; i < columns.Count; i++)
+            {
+                if (i > 0) _text.Append(',');
+                _text.Append(ResultRecord.ToCsvField(columns[i]));
+            }
+            _text.Append('\n');
+        }
         for (int i = 0; i < columns.Count; i++)
         {
             if (i > 0) _text.Append(',');
             if (_values.TryGetValue(columns[i], out object? value))
                 _text.Append(ResultRecord.ToCsvField(value));
-        }
-        return Line();
-    }
-
-    /// <summary>The CSV header line of <paramref name="columns"/>; valid until the next call.</summary>
-    public ReadOnlySpan<byte> CsvHeader(IReadOnlyList<string> columns)
-    {
-        _text.Clear();
-        for (int i = 0; i < columns.Count; i++)
-        {
-            if (i > 0) _text.Append(',');
-            _text.Append(ResultRecord.ToCsvField(columns[i]));
         }
         return Line();
     }

@@ -80,6 +80,8 @@ internal static class ResultRecord
         return flat.ToDictionary();
     }
 
+    private static readonly System.Buffers.SearchValues<char> CsvSpecial = System.Buffers.SearchValues.Create(",\"\n\r");
+
     /// <summary>A value as pandas reads it back from CSV (Python's spelling of booleans and NaN).</summary>
     public static string ToCsvField(object? value)
     {
@@ -94,6 +96,6 @@ internal static class ResultRecord
             IEnumerable and not string => JsonSerializer.Serialize(value, JsonDefaults.Options),
             _ => value.ToString() ?? "",
         };
-        return text.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + text.Replace("\"", "\"\"") + "\"" : text;
+        return text.AsSpan().ContainsAny(CsvSpecial) ? "\"" + text.Replace("\"", "\"\"") + "\"" : text;
     }
 }

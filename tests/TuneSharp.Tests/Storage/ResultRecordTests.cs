@@ -74,6 +74,14 @@ public class ResultRecordTests
     }
 
     [Fact]
+    public void CsvRow_WithHeader_PutsTheHeaderLineFirst()
+    {
+        using var formatter = new ResultFormatter();
+        var flat = formatter.Flatten(new Dictionary<string, object?> { ["a"] = 1, ["b,c"] = 2 });
+        Assert.Equal("a,\"b,c\"\n1,2\n", Encoding.UTF8.GetString(formatter.CsvRow(["a", "b,c"], flat, withHeader: true)));
+    }
+
+    [Fact]
     public void CsvRow_CharactersOutsideTheBasicPlane_SurviveAnyChunking()
     {
         // Long enough that the formatter's StringBuilder holds it in several chunks, some of which end inside a surrogate pair.
