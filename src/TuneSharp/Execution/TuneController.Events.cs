@@ -250,7 +250,7 @@ internal sealed partial class TuneController
         if (retry)
         {
             trial.Status = TrialStatus.Pending;
-            _waiting.Insert(0, trial);
+            _waiting.AddFirst(trial);
             return;
         }
         trial.Status = TrialStatus.Error;
@@ -283,7 +283,7 @@ internal sealed partial class TuneController
         }
         ExperimentStore.WriteParams(trial.Directory, trial.Config);
         trial.Status = TrialStatus.Pending;
-        _waiting.Insert(0, trial);
+        _waiting.AddFirst(trial);
     }
 
     private string PersistCheckpoint(Trial trial, TrialReport report, IReadOnlyDictionary<string, object?>? metrics)

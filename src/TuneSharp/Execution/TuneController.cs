@@ -36,7 +36,7 @@ internal sealed partial class TuneController : IExperimentView
         });
     private readonly List<Trial> _trials = new();
     private readonly Dictionary<string, Trial> _trialsById = new();
-    private readonly List<Trial> _waiting = new();
+    private readonly WaitingList _waiting = new();
     private readonly List<(TrialReport Report, TrialStopReason? Verdict)> _acks = new();
     private readonly ResultFormatter _formatter = new();
     private readonly Dictionary<string, int> _pins = new();
@@ -251,7 +251,7 @@ internal sealed partial class TuneController : IExperimentView
     /// </summary>
     private void TopUpPendingTrials()
     {
-        int pending = _waiting.Count(t => t.Status == TrialStatus.Pending && t.Iteration == 0);
+        int pending = _waiting.NewCount;
         int? limit = _tuneConfig.MaxPendingTrials
             ?? (_searcher is BasicVariantGenerator ? Math.Max(200, (int)(_pool.Capacity.Cpu * 1.1)) : null);
         if (limit is null)
