@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using TuneSharp.Reporting;
@@ -34,33 +35,39 @@ internal sealed partial class TuneController
     private void WriteState()
     {
         long started = _time.GetTimestamp();
-        _store.WriteState((writer, drain) =>
-        {
-            writer.WriteStartObject();
-            writer.WriteNumber("version", StateVersion);
-            writer.WriteString("experiment_hex", _experimentHex);
-            writer.WriteString("timestamp", _store.Timestamp);
-            writer.WriteString("trainable", _trainable.Name);
-            writer.WriteString("metric", _tuneConfig.Metric);
-            writer.WriteString("mode", _tuneConfig.Mode?.ToRayString());
-            writer.WriteBoolean("searcher_finished", _searcherFinished);
-            writer.WriteStartArray("trials");
-            foreach (Trial trial in _trials)
-            {
-                WriteTrialState(writer, trial);
-                drain();
-            }
-            writer.WriteEndArray();
-            WriteComponentState(writer, "searcher", _searcher.GetType().Name, _searcher.SaveState());
-            WriteComponentState(writer, "scheduler", _scheduler.GetType().Name, _scheduler.SaveState());
-            writer.WriteEndObject();
-        });
+        _store.WriteState(WriteStateJson);
         _stateDirty = false;
         _lastStateWrite = _time.GetTimestamp();
         _lastStateWriteDuration = _time.GetElapsedTime(started, _lastStateWrite);
     }
 
     private TimeSpan _lastStateWriteDuration;
+
+    // AggressiveOptimization here and in what it calls per trial: a snapshot runs these once per trial, thousands of
+    // times in a row every few seconds, and tiered compilation would run most of them as unoptimised code (the final
+    // snapshot of 10,000 short trials took 140 ms that way; docs/benchmarks.md).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void WriteStateJson(Utf8JsonWriter writer, Action drain)
+    {
+        writer.WriteStartObject();
+        writer.WriteNumber("version", StateVersion);
+        writer.WriteString("experiment_hex", _experimentHex);
+        writer.WriteString("timestamp", _store.Timestamp);
+        writer.WriteString("trainable", _trainable.Name);
+        writer.WriteString("metric", _tuneConfig.Metric);
+        writer.WriteString("mode", _tuneConfig.Mode?.ToRayString());
+        writer.WriteBoolean("searcher_finished", _searcherFinished);
+        writer.WriteStartArray("trials");
+        foreach (Trial trial in _trials)
+        {
+            WriteTrialState(writer, trial);
+            drain();
+        }
+        writer.WriteEndArray();
+        WriteComponentState(writer, "searcher", _searcher.GetType().Name, _searcher.SaveState());
+        WriteComponentState(writer, "scheduler", _scheduler.GetType().Name, _scheduler.SaveState());
+        writer.WriteEndObject();
+    }
 
     /// <summary><see cref="RunConfig.StateSnapshotInterval"/>, or 19 times the last snapshot's duration when
     /// that is longer: a snapshot holds every trial, so without this an experiment of many short trials would
@@ -78,6 +85,10 @@ internal sealed partial class TuneController
         writer.WriteEndObject();
     }
 
+    // Ray's spelling (TERMINATED), made once rather than per trial per snapshot.
+    private static readonly string[] StatusNames = Enum.GetNames<TrialStatus>().Select(name => name.ToUpperInvariant()).ToArray();
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void WriteTrialState(Utf8JsonWriter writer, Trial trial)
     {
         writer.WriteStartObject();
@@ -85,7 +96,7 @@ internal sealed partial class TuneController
         writer.WriteString("name", trial.Name);
         writer.WriteNumber("index", trial.Index);
         writer.WriteString("dir_name", Path.GetFileName(trial.Directory));
-        writer.WriteString("status", trial.Status.ToString().ToUpperInvariant());
+        writer.WriteString("status", StatusNames[(int)trial.Status]);
         writer.WritePropertyName("config");
         JsonSerializer.Serialize(writer, trial.Config, JsonDefaults.Options);
         writer.WriteStartArray("sampled_paths");
@@ -94,7 +105,7 @@ internal sealed partial class TuneController
         writer.WriteEndArray();
         writer.WriteNumber("iteration", trial.Iteration);
         writer.WritePropertyName("time_total_s");
-        JsonSerializer.Serialize(writer, trial.TimeTotal, JsonDefaults.Options); // NaN and infinity as the options spell them
+        ResultRecord.WriteJson(writer, trial.TimeTotal); // NaN and infinity as strings, as results spell them
         writer.WriteNumber("num_failures", trial.NumFailures);
         writer.WriteString("error", trial.ErrorMessage);
         writer.WriteStartArray("checkpoints");
@@ -112,6 +123,7 @@ internal sealed partial class TuneController
     }
 
     /// <summary>A result as <c>result.json</c> holds it, or null.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void WriteResult(Utf8JsonWriter writer, string name, IReadOnlyDictionary<string, object?>? result)
     {
         writer.WritePropertyName(name);

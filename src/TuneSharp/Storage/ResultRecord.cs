@@ -17,8 +17,8 @@ internal static class ResultRecord
             // JSON has no NaN; write it as Ray's own JSON readers accept it and ours reads back: "NaN".
             case double d when !double.IsFinite(d): writer.WriteStringValue(d.ToString(CultureInfo.InvariantCulture)); break;
             case float f when !float.IsFinite(f): writer.WriteStringValue(f.ToString(CultureInfo.InvariantCulture)); break;
-            case double d: writer.WriteRawValue(FloatText(d.ToString("R", CultureInfo.InvariantCulture))); break;
-            case float f: writer.WriteRawValue(FloatText(f.ToString("R", CultureInfo.InvariantCulture))); break;
+            case double d: WriteFloat(writer, d); break;
+            case float f: WriteFloat(writer, f); break;
             case int i: writer.WriteNumberValue(i); break;
             case long l: writer.WriteNumberValue(l); break;
             case decimal m: writer.WriteNumberValue(m); break;
@@ -52,6 +52,21 @@ internal static class ResultRecord
                 writer.WriteStringValue(Convert.ToString(value, CultureInfo.InvariantCulture));
                 break;
         }
+    }
+
+    /// <summary>A finite float as <see cref="FloatText"/> spells it, formatted on the stack: every result and every
+    /// state snapshot holds several, and a string per number (and the writer's check of raw JSON) added up.</summary>
+    private static void WriteFloat<T>(Utf8JsonWriter writer, T value) where T : IUtf8SpanFormattable
+    {
+        Span<byte> text = stackalloc byte[40]; // the longest round-trip form of a double is 24 bytes
+        if (!value.TryFormat(text, out int length, "R", CultureInfo.InvariantCulture))
+            throw new InvalidOperationException($"{value} did not fit in {text.Length} bytes.");
+        if (!text[..length].ContainsAnyExcept("-0123456789"u8))
+        {
+            ".0"u8.CopyTo(text[length..]);
+            length += 2;
+        }
+        writer.WriteRawValue(text[..length], skipInputValidation: true); // a finite number's round-trip form is valid JSON
     }
 
     /// <summary>A finite float as Python writes it: a whole value keeps its ".0" (1.0, not 1), so that it reads
