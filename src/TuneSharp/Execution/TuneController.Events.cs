@@ -70,6 +70,17 @@ internal sealed partial class TuneController
             StopAll("a stopper ended the experiment");
     }
 
+    private (long Second, TimeSpan Offset, string? Text) _date;
+
+    /// <summary>The date field, made once per second rather than per result.</summary>
+    private string DateText(DateTimeOffset now)
+    {
+        long second = now.Ticks / TimeSpan.TicksPerSecond;
+        if (_date.Text is null || second != _date.Second || now.Offset != _date.Offset)
+            _date = (second, now.Offset, now.ToString(TrialNaming.DateFormat, CultureInfo.InvariantCulture));
+        return _date.Text;
+    }
+
     private Dictionary<string, object?> Enrich(Trial trial, TrialReport report)
     {
         trial.Iteration++;
@@ -84,7 +95,7 @@ internal sealed partial class TuneController
             result[ResultFields.Done] = false;
         result[ResultFields.TrainingIteration] = trial.Iteration;
         result[ResultFields.TrialId] = trial.Id;
-        result[ResultFields.Date] = now.ToString(TrialNaming.DateFormat, CultureInfo.InvariantCulture);
+        result[ResultFields.Date] = DateText(now);
         result[ResultFields.TimeThisIterS] = report.Seconds;
         result[ResultFields.TimeTotalS] = trial.TimeTotal;
         result[ResultFields.Pid] = ProcessId;

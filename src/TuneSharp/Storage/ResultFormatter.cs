@@ -56,7 +56,7 @@ internal sealed class ResultFormatter : IDisposable
             for (int i = 0; i < columns.Count; i++)
             {
                 if (i > 0) _text.Append(',');
-                _text.Append(ResultRecord.ToCsvField(columns[i]));
+                ResultRecord.AppendCsvField(_text, columns[i]);
             }
             _text.Append('\n');
         }
@@ -64,7 +64,7 @@ internal sealed class ResultFormatter : IDisposable
         {
             if (i > 0) _text.Append(',');
             if (_values.TryGetValue(columns[i], out object? value))
-                _text.Append(ResultRecord.ToCsvField(value));
+                ResultRecord.AppendCsvField(_text, value);
         }
         return Line();
     }

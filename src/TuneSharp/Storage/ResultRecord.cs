@@ -1,5 +1,6 @@
 using System.Collections;
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
 
 namespace TuneSharp.Storage;
@@ -54,8 +55,10 @@ internal static class ResultRecord
         }
     }
 
-    /// <summary>A finite float as <see cref="FloatText"/> spells it, formatted on the stack: every result and every
-    /// state snapshot holds several, and a string per number (and the writer's check of raw JSON) added up.</summary>
+    /// <summary>A finite float as Python writes it: a whole value keeps its ".0" (1.0, not 1), so that it reads back as
+    /// a float (here and in pandas) rather than turning a float column into an integer one. Formatted on the stack:
+    /// every result and every state snapshot holds several, and a string per number (and the writer's check of raw
+    /// JSON) added up.</summary>
     private static void WriteFloat<T>(Utf8JsonWriter writer, T value) where T : IUtf8SpanFormattable
     {
         Span<byte> text = stackalloc byte[40]; // the longest round-trip form of a double is 24 bytes
@@ -68,11 +71,6 @@ internal static class ResultRecord
         }
         writer.WriteRawValue(text[..length], skipInputValidation: true); // a finite number's round-trip form is valid JSON
     }
-
-    /// <summary>A finite float as Python writes it: a whole value keeps its ".0" (1.0, not 1), so that it reads
-    /// back as a float (here and in pandas) rather than turning a float column into an integer one.</summary>
-    private static string FloatText(string roundTrip) =>
-        roundTrip.AsSpan().ContainsAnyExcept("-0123456789") ? roundTrip : roundTrip + ".0";
 
     /// <summary>Adds the entries of <paramref name="result"/> to <paramref name="into"/>, nested dictionaries flattened
     /// with '/' (Ray's <c>config/lr</c>). A list rather than an iterator: the controller flattens every result.</summary>
@@ -100,17 +98,60 @@ internal static class ResultRecord
     /// <summary>A value as pandas reads it back from CSV (Python's spelling of booleans and NaN).</summary>
     public static string ToCsvField(object? value)
     {
+        var text = new StringBuilder();
+        AppendCsvField(text, value);
+        return text.ToString();
+    }
+
+    /// <summary>Appends <paramref name="value"/> as <see cref="ToCsvField"/> spells it. Numbers, the bulk of every
+    /// result, are formatted on the stack: the controller writes a CSV row per result.</summary>
+    public static void AppendCsvField(StringBuilder row, object? value)
+    {
+        switch (value)
+        {
+            case null: return;
+            case bool b: row.Append(b ? "True" : "False"); return;
+            case double d when double.IsNaN(d): row.Append("nan"); return;
+            case double d: AppendFloat(row, d); return;
+            case float f: AppendFloat(row, f); return;
+            // Digits and a minus sign only: never quoted.
+            case long l: AppendInvariant(row, l); return;
+            case int i: AppendInvariant(row, i); return;
+            case string s: AppendQuotedIfNeeded(row, s); return;
+        }
         string text = value switch
         {
-            null => "",
-            bool b => b ? "True" : "False",
-            double d when double.IsNaN(d) => "nan",
-            double d => FloatText(d.ToString("R", CultureInfo.InvariantCulture)),
-            float f => FloatText(f.ToString("R", CultureInfo.InvariantCulture)),
             IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
-            IEnumerable and not string => JsonSerializer.Serialize(value, JsonDefaults.Options),
+            IEnumerable => JsonSerializer.Serialize(value, JsonDefaults.Options),
             _ => value.ToString() ?? "",
         };
-        return text.AsSpan().ContainsAny(CsvSpecial) ? "\"" + text.Replace("\"", "\"\"") + "\"" : text;
+        AppendQuotedIfNeeded(row, text);
+    }
+
+    private static void AppendQuotedIfNeeded(StringBuilder row, string text)
+    {
+        if (!text.AsSpan().ContainsAny(CsvSpecial))
+            row.Append(text);
+        else
+            row.Append('"').Append(text.Replace("\"", "\"\"")).Append('"');
+    }
+
+    private static void AppendInvariant<T>(StringBuilder row, T value) where T : ISpanFormattable
+    {
+        Span<char> text = stackalloc char[24];
+        if (!value.TryFormat(text, out int length, default, CultureInfo.InvariantCulture))
+            throw new InvalidOperationException($"{value} did not fit in {text.Length} characters.");
+        row.Append(text[..length]);
+    }
+
+    /// <summary>A float as <see cref="WriteFloat"/> spells it (1.0, not 1; NaN and infinities as .NET names them).</summary>
+    private static void AppendFloat<T>(StringBuilder row, T value) where T : ISpanFormattable
+    {
+        Span<char> text = stackalloc char[40];
+        if (!value.TryFormat(text, out int length, "R", CultureInfo.InvariantCulture))
+            throw new InvalidOperationException($"{value} did not fit in {text.Length} characters.");
+        row.Append(text[..length]);
+        if (!text[..length].ContainsAnyExcept("-0123456789"))
+            row.Append(".0");
     }
 }

@@ -52,6 +52,26 @@ public class ResultRecordTests
         Assert.Equal("", ResultRecord.ToCsvField(null));
         Assert.Equal("12", ResultRecord.ToCsvField(12L));
         Assert.Equal("\"a,\"\"b\"\"\"", ResultRecord.ToCsvField("a,\"b\""));
+        Assert.Equal("2.0", ResultRecord.ToCsvField(2f));
+        Assert.Equal("\"[1,2]\"", ResultRecord.ToCsvField(new List<int> { 1, 2 }));
+    }
+
+    [Fact]
+    public void ToCsvField_Numbers_IgnoreTheCurrentCulture()
+    {
+        var saved = System.Globalization.CultureInfo.CurrentCulture;
+        try
+        {
+            // Swedish writes a minus sign (U+2212) and a decimal comma.
+            System.Globalization.CultureInfo.CurrentCulture = new System.Globalization.CultureInfo("sv-SE");
+            Assert.Equal("-3", ResultRecord.ToCsvField(-3));
+            Assert.Equal("-4", ResultRecord.ToCsvField(-4L));
+            Assert.Equal("-1.5", ResultRecord.ToCsvField(-1.5));
+        }
+        finally
+        {
+            System.Globalization.CultureInfo.CurrentCulture = saved;
+        }
     }
 
     [Fact]
