@@ -118,6 +118,36 @@ public class TrainableApiTests
     }
 
     [Fact]
+    public async Task ReportAsync_WhenItReturns_TheResultIsInBothFiles()
+    {
+        using var temp = new TempDirectory();
+        var seen = new ConcurrentQueue<(int Json, int Csv)>();
+        Func<TrialContext, Task> train = async trial =>
+        {
+            for (int i = 1; i <= 3; i++)
+            {
+                await trial.ReportAsync(new Metrics { ["score"] = i });
+                // What a crash right now would leave behind: every reported result, in both files.
+                seen.Enqueue((TrialFiles.ResultLines(trial.TrialDirectory).Count,
+                    File.ReadAllLines(Path.Combine(trial.TrialDirectory, "progress.csv")).Length - 1));
+            }
+        };
+        Action<TrialContext> synchronous = trial =>
+        {
+            trial.Report(new Metrics { ["score"] = 1 });
+            seen.Enqueue((TrialFiles.ResultLines(trial.TrialDirectory).Count,
+                File.ReadAllLines(Path.Combine(trial.TrialDirectory, "progress.csv")).Length - 1));
+        };
+
+        await new Tuner(TrainableDefinition.FromFunction(train, "async"), new SearchSpace(),
+            new TuneConfig { Metric = "score", Mode = Mode.Max }, new RunConfig { StoragePath = temp.Path, Name = "a", Verbose = 0 }).FitAsync();
+        await new Tuner(TrainableDefinition.FromFunction(synchronous, "sync"), new SearchSpace(),
+            new TuneConfig { Metric = "score", Mode = Mode.Max }, new RunConfig { StoragePath = temp.Path, Name = "s", Verbose = 0 }).FitAsync();
+
+        Assert.Equal([(1, 1), (2, 2), (3, 3), (1, 1)], seen);
+    }
+
+    [Fact]
     public async Task FitAsync_SynchronousFunctionReturnsMetrics_IsItsOnlyResult()
     {
         using var temp = new TempDirectory();

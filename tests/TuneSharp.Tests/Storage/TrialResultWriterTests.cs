@@ -1,0 +1,55 @@
+using TuneSharp.Storage;
+
+namespace TuneSharp.Tests.Storage;
+
+public class TrialResultWriterTests
+{
+    [Fact]
+    public void Write_ANewColumnLater_RewritesTheHeaderAndPadsEarlierRows()
+    {
+        using var dir = new TempDirectory();
+        using (var writer = new TrialResultWriter(dir.Path))
+        {
+            writer.Open();
+            writer.Write(new Dictionary<string, object?> { ["a"] = 1 });
+            writer.Write(new Dictionary<string, object?> { ["a"] = 2, ["b"] = "x" });
+        }
+
+        Assert.Equal(["a,b", "1,", "2,x"], File.ReadAllLines(Path.Combine(dir.Path, "progress.csv")));
+        Assert.Equal(2, File.ReadAllLines(Path.Combine(dir.Path, "result.json")).Length);
+    }
+
+    [Fact]
+    public void Open_ExistingFiles_AppendsUnderTheirColumns()
+    {
+        using var dir = new TempDirectory();
+        using (var first = new TrialResultWriter(dir.Path))
+        {
+            first.Open();
+            first.Write(new Dictionary<string, object?> { ["a"] = 1, ["b"] = 2 });
+        }
+        using (var resumed = new TrialResultWriter(dir.Path))
+        {
+            resumed.Open();
+            resumed.Write(new Dictionary<string, object?> { ["b"] = 4, ["a"] = 3 });
+        }
+
+        Assert.Equal(["a,b", "1,2", "3,4"], File.ReadAllLines(Path.Combine(dir.Path, "progress.csv")));
+        Assert.Equal(["{\"a\":1,\"b\":2}", "{\"b\":4,\"a\":3}"], File.ReadAllLines(Path.Combine(dir.Path, "result.json")));
+    }
+
+    [Fact]
+    public void Write_AfterTheRunEnded_IsDroppedWithoutAnError()
+    {
+        // A trainable that did not await its last report can have it acknowledged after its run was closed.
+        using var dir = new TempDirectory();
+        var writer = new TrialResultWriter(dir.Path);
+        writer.Open();
+        writer.Write(new Dictionary<string, object?> { ["a"] = 1 });
+        writer.Dispose();
+
+        writer.Write(new Dictionary<string, object?> { ["a"] = 2 });
+
+        Assert.Single(File.ReadAllLines(Path.Combine(dir.Path, "result.json")));
+    }
+}
