@@ -11,10 +11,6 @@ internal sealed class TrialReport(Dictionary<string, object?>? metrics, string? 
     /// <summary>Set by the controller when it has moved the staged checkpoint into place.</summary>
     public string? PersistedCheckpoint { get; set; }
 
-    /// <summary>Set by the controller when it has taken the result (then completed with Ray's automatic fields into
-    /// <see cref="Metrics"/>): the trial's side writes it to the result files before the report returns.</summary>
-    public bool Recorded { get; set; }
-
     public TaskCompletionSource<TrialStopReason?> Verdict { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 }
 

@@ -94,9 +94,6 @@ internal sealed class TrialRun
         return staging;
     }
 
-    /// <summary>Appends a result the controller recorded to the trial's result files.</summary>
-    public void WriteResult(IReadOnlyDictionary<string, object?> result) => _results.Write(result);
-
     public Task<TrialStopReason?> SendAsync(TrialReport report)
     {
         if (!_controller.TryWrite(new ReportMessage(this, report)))

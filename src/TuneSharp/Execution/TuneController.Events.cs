@@ -53,9 +53,7 @@ internal sealed partial class TuneController
         }
         trial.LastResult = result;
         trial.Analysis.Add(result);
-        // Written to result.json and progress.csv on the trial's side once acknowledged, before its report returns:
-        // formatting and writing were a third of the controller's time per result, and trials run in parallel.
-        report.Recorded = true;
+        trial.Writer!.Write(result, _formatter);
         trial.Run!.SetIteration(trial.Iteration);
 
         TrialInfo info = trial.Snapshot();

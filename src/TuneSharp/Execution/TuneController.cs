@@ -38,6 +38,7 @@ internal sealed partial class TuneController : IExperimentView
     private readonly Dictionary<string, Trial> _trialsById = new();
     private readonly WaitingList _waiting = new();
     private readonly List<(TrialReport Report, TrialStopReason? Verdict)> _acks = new();
+    private readonly ResultFormatter _formatter = new();
     private readonly Dictionary<string, int> _pins = new();
     private readonly CancellationTokenSource _experimentCancellation = new();
     private string _experimentHex = Guid.NewGuid().ToString("N")[..5];
@@ -100,6 +101,7 @@ internal sealed partial class TuneController : IExperimentView
             _channel.Writer.TryComplete();
             foreach (Trial trial in _trials)
                 trial.Writer?.Dispose();
+            _formatter.Dispose();
             WriteState();
             var status = BuildStatus();
             Notify(c => c.OnExperimentEnd(status));

@@ -49,12 +49,13 @@ internal sealed class ExperimentStore
     // out a trial folder needs no look at the disk (a stat per trial on the controller's thread).
     private readonly bool _new;
 
-    /// <summary>Creates a trial's folder with its <c>params.json</c> unless both exist (a trial's first start,
-    /// or a retry after a start that failed half-way).</summary>
+    /// <summary>Makes sure a trial's folder exists with its <c>params.json</c> holding <paramref name="config"/>, at every
+    /// start of the trial.</summary>
     /// <remarks>
     /// On a first start the folder is new, so <c>params.json</c> is created in place (O_EXCL) rather than through a
     /// temporary file and a rename: a short trial's start is mostly file work, and this takes 10 system calls off
-    /// it (docs/benchmarks.md). A file a crash cut short is caught on the next start, which rewrites it atomically.
+    /// it (docs/benchmarks.md). On a later start the file is rewritten, atomically, if it does not hold the config:
+    /// a crash cut it short, or the config changed (a restart with a new config that failed before it was saved).
     /// </remarks>
     public static void EnsureTrialDirectory(string trialDirectory, Config config)
     {
@@ -66,7 +67,7 @@ internal sealed class ExperimentStore
             using (handle)
                 RandomAccess.Write(handle, json, 0);
         }
-        else if (!IsWholeJson(path))
+        else if (!File.ReadAllBytes(path).AsSpan().SequenceEqual(json))
             WriteAtomically(path, json);
     }
 
@@ -81,19 +82,6 @@ internal sealed class ExperimentStore
         catch (IOException) when (File.Exists(path))
         {
             handle = null;
-            return false;
-        }
-    }
-
-    private static bool IsWholeJson(string path)
-    {
-        try
-        {
-            using var _ = JsonDocument.Parse(File.ReadAllBytes(path));
-            return true;
-        }
-        catch (JsonException)
-        {
             return false;
         }
     }

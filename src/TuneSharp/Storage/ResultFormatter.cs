@@ -6,7 +6,8 @@ namespace TuneSharp.Storage;
 
 /// <summary>
 /// Formats results as <c>result.json</c> lines and <c>progress.csv</c> rows in buffers that are reused for every
-/// result. Not thread-safe: <see cref="TrialResultWriter"/> keeps one per thread that writes results.
+/// result. One formatter serves all the result writers of an experiment: only the controller's thread writes
+/// results, one at a time, and per-trial buffers were most of what a short trial allocated.
 /// </summary>
 internal sealed class ResultFormatter : IDisposable
 {

@@ -12,10 +12,9 @@ namespace TuneSharp.Storage;
 /// appending asks the OS for the file's position and size three times, and a short trial's cost is system calls.
 /// </summary>
 /// <remarks>
-/// The controller creates it and closes it when the trial's run ends; the trial's side opens the files
-/// (<see cref="Open"/>) before the trainable runs and writes each result the controller recorded before the report
-/// returns, so that this file work, the costliest part of a short trial and a third of the controller's time per
-/// result, runs beside the controller's loop rather than in it.
+/// The controller creates it and writes to it; the trial's own thread opens the files (<see cref="Open"/>) before
+/// the trainable runs, so that creating them, the costliest file work of a short trial, does not hold up the
+/// controller's loop. The controller writes only results the trial reported, that is after <see cref="Open"/>.
 /// </remarks>
 internal sealed class TrialResultWriter : IDisposable
 {
@@ -56,33 +55,22 @@ internal sealed class TrialResultWriter : IDisposable
         }
     }
 
-    /// <summary>Appends <paramref name="result"/> to both files. Called on the trial's side (its thread, usually),
-    /// one result at a time; a result that arrives after the trial's run ended is not written.</summary>
-    public void Write(IReadOnlyDictionary<string, object?> result)
+    /// <summary>Appends <paramref name="result"/> to both files, formatted by the experiment's <paramref name="formatter"/>.</summary>
+    public void Write(IReadOnlyDictionary<string, object?> result, ResultFormatter formatter)
     {
-        lock (_gate)
-        {
-            if (_disposed)
-                return;
-            if (_json is null || _csv is null)
-                throw new InvalidOperationException($"The result files in '{_directory}' were written to before they were opened.");
-            ResultFormatter formatter = t_formatter ??= new ResultFormatter();
-            Append(_json, ref _jsonLength, formatter.JsonLine(result));
-            var flat = formatter.Flatten(result);
-            bool newColumns = false;
-            foreach (var (key, _) in flat)
-                newColumns |= AddColumn(key);
-            bool withHeader = newColumns && _csvEmpty; // the first result of a new file: nothing to rewrite
-            if (newColumns && !_csvEmpty)
-                RewriteCsvWithColumns();
-            _csvEmpty = false;
-            Append(_csv, ref _csvLength, formatter.CsvRow(_columns, flat, withHeader));
-        }
+        if (_json is null || _csv is null)
+            throw new InvalidOperationException($"The result files in '{_directory}' were written to before they were opened.");
+        Append(_json, ref _jsonLength, formatter.JsonLine(result));
+        var flat = formatter.Flatten(result);
+        bool newColumns = false;
+        foreach (var (key, _) in flat)
+            newColumns |= AddColumn(key);
+        bool withHeader = newColumns && _csvEmpty; // the first result of a new file: nothing to rewrite
+        if (newColumns && !_csvEmpty)
+            RewriteCsvWithColumns();
+        _csvEmpty = false;
+        Append(_csv, ref _csvLength, formatter.CsvRow(_columns, flat, withHeader));
     }
-
-    // One formatter per thread that writes results (trial threads are reused), not one per trial: its buffers were
-    // most of what a short trial allocated.
-    [ThreadStatic] private static ResultFormatter? t_formatter;
 
     private static void Append(SafeFileHandle file, ref long length, ReadOnlySpan<byte> bytes)
     {

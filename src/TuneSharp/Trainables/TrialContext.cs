@@ -73,8 +73,6 @@ public sealed class TrialContext
 
     private void Complete(TrialReport report, TrialStopReason? verdict)
     {
-        if (report.Recorded)
-            _run.WriteResult(report.Metrics!); // on disk before the report returns, so a crash loses nothing reported
         _sinceLastReport.Restart();
         if (report.StagedCheckpoint is not null && report.PersistedCheckpoint is { } persisted)
             _checkpoint = Checkpoint.AtPath(persisted);

@@ -148,6 +148,22 @@ public class TrainableApiTests
     }
 
     [Fact]
+    public async Task ReportAsync_NotAwaitedBeforeTheTrainableEnds_TheResultIsStillWritten()
+    {
+        using var temp = new TempDirectory();
+        Func<TrialContext, Task> train = trial =>
+        {
+            _ = trial.ReportAsync(new Metrics { ["score"] = 1 }); // a bug in the trainable, but what it reported stays
+            return Task.CompletedTask;
+        };
+        var grid = await new Tuner(TrainableDefinition.FromFunction(train, "unawaited"), new SearchSpace(),
+            new TuneConfig { Metric = "score", Mode = Mode.Max }, new RunConfig { StoragePath = temp.Path, Name = "u", Verbose = 0 }).FitAsync();
+
+        Assert.Single(TrialFiles.ResultLines(grid[0].Path));
+        Assert.Equal(2, File.ReadAllLines(Path.Combine(grid[0].Path, "progress.csv")).Length);
+    }
+
+    [Fact]
     public async Task FitAsync_SynchronousFunctionReturnsMetrics_IsItsOnlyResult()
     {
         using var temp = new TempDirectory();

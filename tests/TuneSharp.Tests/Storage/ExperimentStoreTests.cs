@@ -56,15 +56,31 @@ public class ExperimentStoreTests
     }
 
     [Fact]
-    public void EnsureTrialDirectory_WholeParamsThere_KeepsThem()
+    public void EnsureTrialDirectory_ParamsOfTheSameConfigThere_LeavesTheFileAlone()
     {
         using var dir = new TempDirectory();
         string trial = Path.Combine(dir.Path, "trial_0");
         ExperimentStore.EnsureTrialDirectory(trial, LrConfig(0.1));
+        string path = Path.Combine(trial, "params.json");
+        var written = File.GetLastWriteTimeUtc(path);
+        File.SetLastWriteTimeUtc(path, written.AddHours(-1));
 
-        ExperimentStore.EnsureTrialDirectory(trial, LrConfig(0.2)); // a resumed trial: params.json is already there
+        ExperimentStore.EnsureTrialDirectory(trial, LrConfig(0.1)); // a resumed trial: params.json is already there
 
-        Assert.Contains("0.1", File.ReadAllText(Path.Combine(trial, "params.json")));
+        Assert.Equal(written.AddHours(-1), File.GetLastWriteTimeUtc(path));
+    }
+
+    [Fact]
+    public void EnsureTrialDirectory_ParamsOfAnotherConfigThere_AreReplaced()
+    {
+        // A restart with a new config (PBT's exploit) whose run failed before the new params.json was written.
+        using var dir = new TempDirectory();
+        string trial = Path.Combine(dir.Path, "trial_0");
+        ExperimentStore.EnsureTrialDirectory(trial, LrConfig(0.1));
+
+        ExperimentStore.EnsureTrialDirectory(trial, LrConfig(0.2));
+
+        Assert.Equal(0.2, System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(trial, "params.json")))!["lr"]!.GetValue<double>());
     }
 
     [Fact]
