@@ -112,15 +112,15 @@ internal sealed class TrialResultWriter : IDisposable
     {
         string path = Path.Combine(_directory, ProgressFile);
         _csv!.Dispose();
-        string[] lines = File.Exists(path) ? File.ReadAllLines(path) : [];
+        List<string> records = File.Exists(path) ? CsvRecords(File.ReadAllText(path)) : [];
         string temp = path + ".tmp";
         using (var writer = new StreamWriter(temp, false, new UTF8Encoding(false)) { NewLine = "\n" })
         {
             writer.WriteLine(HeaderLine());
-            foreach (string line in lines.Skip(1))
+            foreach (string record in records.Skip(1))
             {
-                int fields = CsvSplit(line).Count;
-                writer.WriteLine(line + new string(',', Math.Max(0, _columns.Count - fields)));
+                int fields = CsvSplit(record).Count;
+                writer.WriteLine(record + new string(',', Math.Max(0, _columns.Count - fields)));
             }
         }
         File.Move(temp, path, overwrite: true);
@@ -153,7 +153,29 @@ internal sealed class TrialResultWriter : IDisposable
         return rows;
     }
 
-    /// <summary>Splits one CSV line, honouring quotes.</summary>
+    /// <summary>The records of a CSV text: split at line ends outside quotes, since a quoted field may hold a line
+    /// break (a string metric).</summary>
+    public static List<string> CsvRecords(string text)
+    {
+        var records = new List<string>();
+        bool quoted = false;
+        int start = 0;
+        for (int i = 0; i < text.Length; i++)
+        {
+            if (text[i] == '"')
+                quoted = !quoted; // a doubled quote inside a quoted field toggles twice
+            else if (text[i] == '\n' && !quoted)
+            {
+                records.Add(text[start..(i > start && text[i - 1] == '\r' ? i - 1 : i)]);
+                start = i + 1;
+            }
+        }
+        if (start < text.Length)
+            records.Add(text[start..]);
+        return records;
+    }
+
+    /// <summary>Splits one CSV record, honouring quotes.</summary>
     public static List<string> CsvSplit(string line)
     {
         var fields = new List<string>();

@@ -39,4 +39,18 @@ public class TrialResultWriterTests
         Assert.Equal(["a,b", "1,2", "3,4"], File.ReadAllLines(Path.Combine(dir.Path, "progress.csv")));
         Assert.Equal(["{\"a\":1,\"b\":2}", "{\"b\":4,\"a\":3}"], File.ReadAllLines(Path.Combine(dir.Path, "result.json")));
     }
+
+    [Fact]
+    public void Write_ANewColumnAfterARowWithALineBreak_KeepsThatRowWhole()
+    {
+        using var dir = new TempDirectory();
+        using (var writer = new TrialResultWriter(dir.Path))
+        {
+            writer.Open();
+            writer.Write(new Dictionary<string, object?> { ["a"] = "two\nlines" }, _formatter);
+            writer.Write(new Dictionary<string, object?> { ["a"] = 1, ["b"] = 2 }, _formatter);
+        }
+
+        Assert.Equal("a,b\n\"two\nlines\",\n1,2\n", File.ReadAllText(Path.Combine(dir.Path, "progress.csv")));
+    }
 }
