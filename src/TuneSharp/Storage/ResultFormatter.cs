@@ -52,14 +52,7 @@ internal sealed class ResultFormatter : IDisposable
             _values[key] = value;
         _text.Clear();
         if (withHeader)
-        {
-            for (int i = 0; i < columns.Count; i++)
-            {
-                if (i > 0) _text.Append(',');
-                ResultRecord.AppendCsvField(_text, columns[i]);
-            }
-            _text.Append('\n');
-        }
+            ResultRecord.AppendCsvHeader(_text, columns).Append('\n');
         for (int i = 0; i < columns.Count; i++)
         {
             if (i > 0) _text.Append(',');

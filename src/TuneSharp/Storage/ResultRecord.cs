@@ -103,6 +103,17 @@ internal static class ResultRecord
         return text.ToString();
     }
 
+    /// <summary>Appends the CSV header line of <paramref name="columns"/>, without its line end.</summary>
+    public static StringBuilder AppendCsvHeader(StringBuilder text, IReadOnlyList<string> columns)
+    {
+        for (int i = 0; i < columns.Count; i++)
+        {
+            if (i > 0) text.Append(',');
+            AppendCsvField(text, columns[i]);
+        }
+        return text;
+    }
+
     /// <summary>Appends <paramref name="value"/> as <see cref="ToCsvField"/> spells it. Numbers, the bulk of every
     /// result, are formatted on the stack: the controller writes a CSV row per result.</summary>
     public static void AppendCsvField(StringBuilder row, object? value)

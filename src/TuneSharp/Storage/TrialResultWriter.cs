@@ -127,7 +127,7 @@ internal sealed class TrialResultWriter : IDisposable
         (_csv, _csvLength) = OpenForAppend(path);
     }
 
-    private string HeaderLine() => string.Join(",", _columns.Select(c => ResultRecord.ToCsvField(c)));
+    private string HeaderLine() => ResultRecord.AppendCsvHeader(new StringBuilder(), _columns).ToString();
 
     /// <summary>Every result in a trial folder's <c>result.json</c>; a line cut short by a crash ends the history.</summary>
     public static IReadOnlyList<IReadOnlyDictionary<string, object?>> ReadHistory(string trialDirectory)
