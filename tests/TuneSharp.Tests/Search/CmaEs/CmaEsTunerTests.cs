@@ -1,3 +1,4 @@
+using TuneSharp.Reporting;
 using TuneSharp.Search;
 
 namespace TuneSharp.Tests.Search.CmaEs;
@@ -9,17 +10,22 @@ public class CmaEsTunerTests
     {
         using var temp = new TempDirectory();
         var space = new SearchSpace { ["x"] = Tune.Uniform(-5, 5), ["y"] = Tune.Uniform(-5, 5), ["width"] = Tune.QRandInt(8, 64, 8) };
+        // Trials end in the order they were created, so the run is the same every time: three run at once, and CMA-ES
+        // suggests while results are outstanding, but which one ends first no longer depends on the machine's load
+        // (the convergence check below failed about once in 150 loaded runs when it did).
+        var order = new InCreationOrder();
         var tuner = new Tuner(async trial =>
         {
             double x = trial.Config.Get<double>("x"), y = trial.Config.Get<double>("y");
             // Only the last report counts: the first is deliberately misleading.
             await trial.ReportAsync(new Metrics { ["loss"] = -100.0 });
+            await order.WaitForTurnAsync(trial);
             await trial.ReportAsync(new Metrics { ["loss"] = (x - 2) * (x - 2) + (y + 1) * (y + 1) + Math.Abs(trial.Config.Get<long>("width") - 40) / 8.0 });
         }, space, new TuneConfig
         {
             NumSamples = 120, Metric = "loss", Mode = Mode.Min, Seed = 11, MaxConcurrentTrials = 3,
             SearchAlg = new CmaEsSearch(),
-        }, new RunConfig { StoragePath = temp.Path, Name = "cmaes", Verbose = 0 });
+        }, new RunConfig { StoragePath = temp.Path, Name = "cmaes", Verbose = 0, Callbacks = [order] });
 
         var grid = await tuner.FitAsync();
 
@@ -43,5 +49,22 @@ public class CmaEsTunerTests
 
         Assert.Contains("'opt'", error.Message);
         Assert.Equal(0, runs);
+    }
+
+    /// <summary>Lets a trial finish only after every trial created before it has completed (as the controller sees it).</summary>
+    private sealed class InCreationOrder : TuneCallback
+    {
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> _index = new();
+        private int _completed;
+
+        public override void OnTrialStart(TrialInfo trial) => _index[trial.TrialId] = trial.Index;
+
+        public override void OnTrialComplete(TrialInfo trial) => Interlocked.Increment(ref _completed);
+
+        public async Task WaitForTurnAsync(TrialContext trial)
+        {
+            while (Volatile.Read(ref _completed) < _index[trial.TrialId])
+                await Task.Delay(1, trial.CancellationToken);
+        }
     }
 }
