@@ -182,9 +182,14 @@ public class BayesOptSearchTests
     public async Task FitAsync_ThroughTheTunerWithTwoConcurrentTrials_ConvergesOnBranin()
     {
         using var temp = new TempDirectory();
-        var tuner = new Tuner(trial => trial.Report(new Metrics { ["loss"] = BraninValue(trial.Config) }), Branin,
+        var order = new InCreationOrder(); // the same run every time, whatever the machine's load
+        var tuner = new Tuner(trial =>
+            {
+                order.WaitForTurn(trial);
+                trial.Report(new Metrics { ["loss"] = BraninValue(trial.Config) });
+            }, Branin,
             new TuneConfig { NumSamples = 40, Metric = "loss", Mode = Mode.Min, Seed = 3, MaxConcurrentTrials = 2, SearchAlg = new BayesOptSearch() },
-            new RunConfig { StoragePath = temp.Path, Name = "gp", Verbose = 0 });
+            new RunConfig { StoragePath = temp.Path, Name = "gp", Verbose = 0, Callbacks = [order] });
 
         var grid = await tuner.FitAsync();
 

@@ -9,17 +9,19 @@ public class TpeSearchTunerTests
     {
         using var temp = new TempDirectory();
         var space = new SearchSpace { ["x"] = Tune.Uniform(-5, 5), ["width"] = Tune.QRandInt(8, 64, 8) };
+        var order = new InCreationOrder(); // the same run every time, whatever the machine's load
         var tuner = new Tuner(async trial =>
         {
             double x = trial.Config.Get<double>("x");
             // Only the last report counts: earlier ones are deliberately misleading.
             await trial.ReportAsync(new Metrics { ["loss"] = -100.0 });
+            await order.WaitForTurnAsync(trial);
             await trial.ReportAsync(new Metrics { ["loss"] = (x - 2) * (x - 2) });
         }, space, new TuneConfig
         {
             NumSamples = 40, Metric = "loss", Mode = Mode.Min, Seed = 11, MaxConcurrentTrials = 4,
             SearchAlg = new TpeSearch { NStartupTrials = 8 },
-        }, new RunConfig { StoragePath = temp.Path, Name = "tpe", Verbose = 0 });
+        }, new RunConfig { StoragePath = temp.Path, Name = "tpe", Verbose = 0, Callbacks = [order] });
 
         var grid = await tuner.FitAsync();
 
