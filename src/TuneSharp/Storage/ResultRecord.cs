@@ -147,22 +147,20 @@ internal static class ResultRecord
             row.Append('"').Append(text.Replace("\"", "\"\"")).Append('"');
     }
 
-    private static void AppendInvariant<T>(StringBuilder row, T value) where T : ISpanFormattable
-    {
-        Span<char> text = stackalloc char[24];
-        if (!value.TryFormat(text, out int length, default, CultureInfo.InvariantCulture))
-            throw new InvalidOperationException($"{value} did not fit in {text.Length} characters.");
-        row.Append(text[..length]);
-    }
+    private static void AppendInvariant<T>(StringBuilder row, T value) where T : ISpanFormattable =>
+        row.Append(FormatInvariant(value, null, stackalloc char[24]));
 
     /// <summary>A float as <see cref="WriteFloat"/> spells it (1.0, not 1; NaN and infinities as .NET names them).</summary>
     private static void AppendFloat<T>(StringBuilder row, T value) where T : ISpanFormattable
     {
-        Span<char> text = stackalloc char[40];
-        if (!value.TryFormat(text, out int length, "R", CultureInfo.InvariantCulture))
-            throw new InvalidOperationException($"{value} did not fit in {text.Length} characters.");
-        row.Append(text[..length]);
-        if (!text[..length].ContainsAnyExcept("-0123456789"))
+        ReadOnlySpan<char> text = FormatInvariant(value, "R", stackalloc char[40]);
+        row.Append(text);
+        if (!text.ContainsAnyExcept("-0123456789"))
             row.Append(".0");
     }
+
+    private static Span<char> FormatInvariant<T>(T value, string? format, Span<char> text) where T : ISpanFormattable =>
+        value.TryFormat(text, out int length, format, CultureInfo.InvariantCulture)
+            ? text[..length]
+            : throw new InvalidOperationException($"{value} did not fit in {text.Length} characters.");
 }
