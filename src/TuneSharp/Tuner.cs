@@ -116,6 +116,10 @@ public sealed class Tuner
             throw new TuneException(
                 $"CheckpointConfig.{(checkpoints.CheckpointFrequency > 0 ? $"CheckpointFrequency = {checkpoints.CheckpointFrequency}" : "CheckpointAtEnd = true")} only applies to class trainables, " +
                 $"but '{_trainable.Name}' is a function. Pass a checkpoint to trial.ReportAsync(metrics, checkpoint) instead, as Ray's function API does.");
+        if (_tuneConfig.ReuseActors && _tuneConfig.Scheduler is ResourceChangingScheduler)
+            throw new TuneException(
+                "TuneConfig.ReuseActors = true cannot be combined with ResourceChangingScheduler: a reused trainable keeps the " +
+                "resources it was built with (its thread count, say), so a changed allocation would not reach it. Set ReuseActors = false.");
         if (FindBohb(_tuneConfig.SearchAlg) is not null && _tuneConfig.Scheduler is not HyperBandForBohb)
             throw new TuneException(
                 $"TuneConfig.SearchAlg is a BohbSearch, but TuneConfig.Scheduler is {(_tuneConfig.Scheduler is null ? "not set (FIFO)" : $"a {_tuneConfig.Scheduler.GetType().Name}")}: " +

@@ -38,8 +38,18 @@ internal sealed class InProcessExecutor(bool reuseActors) : ITrialExecutor
             return;
         }
         var (instance, reused) = Acquire(trainable, context);
-        bool finished = await ClassTrainableRunner.RunAsync(instance, context, launch, setup: !reused, keepAlive: reuseActors).ConfigureAwait(true);
-        if (finished && reuseActors)
+        bool kept;
+        try
+        {
+            kept = await ClassTrainableRunner.RunAsync(instance, context, launch, setup: !reused, keepAlive: reuseActors).ConfigureAwait(true);
+        }
+        catch (TrialStoppedException) when (reuseActors)
+        {
+            // Stopped or paused by the scheduler: the instance is still sound, and early stopping is where reuse pays.
+            _idle.Add(instance);
+            throw;
+        }
+        if (kept)
             _idle.Add(instance);
     }
 

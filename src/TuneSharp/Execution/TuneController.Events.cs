@@ -40,7 +40,7 @@ internal sealed partial class TuneController
         {
             // Decided already (e.g. the experiment is stopping): results after a stop are not recorded, as Ray.
             DiscardStaged(report);
-            _acks.Add((report, ToStopReason(pending)));
+            _acks.Add((report, ToStopReason(pending, trial)));
             return;
         }
         var result = Enrich(trial, report);
@@ -58,14 +58,16 @@ internal sealed partial class TuneController
 
         TrialInfo info = trial.Snapshot();
         _searcher.OnTrialResult(trial.Id, result);
-        bool stopperSaysStop = _runConfig.Stop?.ShouldStopTrial(trial.Id, result) == true;
+        // A result marked done ends the trial as a stopper would (Ray's Trial.should_stop): the scheduler hears of it
+        // through OnTrialComplete, never as a result it could pause or restart a finished trainable on.
+        bool stopperSaysStop = _runConfig.Stop?.ShouldStopTrial(trial.Id, result) == true | result[ResultFields.Done] is true;
         TrialDecision decision = stopperSaysStop ? TrialDecision.Stop : _scheduler.OnTrialResult(info, result);
         if (_runConfig.Verbose >= 3 || _logger.IsEnabled(LogLevel.Debug))
             _logger.LogDebug("Trial {Trial} iteration {Iteration}: {Result}", trial.Name, trial.Iteration, FormatMetrics(result));
         Notify(c => c.OnTrialResult(info, result));
         Apply(trial, decision, byScheduler: !stopperSaysStop);
         ApplySchedulerDecisions();
-        _acks.Add((report, trial.PendingAction is { } action ? ToStopReason(action) : null));
+        _acks.Add((report, trial.PendingAction is { } action ? ToStopReason(action, trial) : null));
         if (_runConfig.Stop?.ShouldStopAll() == true)
             StopAll("a stopper ended the experiment");
     }
@@ -148,7 +150,7 @@ internal sealed partial class TuneController
             if (decision.FromCheckpoint is { } source)
                 _pins[source] = _pins.GetValueOrDefault(source) + 1;
         }
-        trial.Run!.RequestStop(ToStopReason(decision.Action));
+        trial.Run!.RequestStop(ToStopReason(decision.Action, trial));
     }
 
     /// <summary>Carries out the scheduler's decisions for trials other than the one in hand. A running trial
@@ -186,9 +188,12 @@ internal sealed partial class TuneController
         }
     }
 
-    private static TrialStopReason ToStopReason(TrialAction action) => action switch
+    private static TrialStopReason ToStopReason(TrialAction action, Trial trial) => action switch
     {
         TrialAction.Pause => TrialStopReason.Pause,
+        // A restart from the trial's own state (a reallocation) is a pause to the trainable: a class trainable saves
+        // first and continues from that save, as Ray pauses such a trial. An exploit continues from another's checkpoint.
+        TrialAction.Restart when trial.RestoreFrom is null => TrialStopReason.Pause,
         TrialAction.Restart => TrialStopReason.Restart,
         _ => TrialStopReason.Stop,
     };

@@ -77,6 +77,7 @@ internal sealed partial class TuneController : IExperimentView
     int IExperimentView.RunningCount => _running;
     string IExperimentView.ExperimentPath => _store.Path;
     Resources IExperimentView.Capacity => _pool.Capacity;
+    bool IExperimentView.SavesOnPause => _trainable.IsClassTrainable;
 
     public async Task<ResultGrid> RunAsync(string experimentPath, ExperimentResume? resume, CancellationToken cancellationToken)
     {

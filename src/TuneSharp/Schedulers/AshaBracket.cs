@@ -16,7 +16,9 @@ internal sealed class AshaBracket
     {
         _reductionFactor = reductionFactor;
         _stopLastTrials = stopLastTrials;
-        // Ray: int(log(max_t / min_t) / log(rf) - s + 1) rungs; the epsilon keeps log(81)/log(3) at 4, not 3.999….
+        // Ray: int(log(max_t / min_t) / log(rf) - s + 1) rungs. The epsilon is a deliberate difference: where the
+        // logarithms' quotient of an exact power comes out just below a whole number (243 with η 3 gives 4.999…,
+        // 1000 with η 10 gives 2.999…), Ray loses the rung at max_t; here it stays.
         int count = (int)Math.Floor(Math.Log(maxT / minT) / Math.Log(reductionFactor) - s + 1 + 1e-9);
         Rungs = Enumerable.Range(0, Math.Max(0, count)).Reverse()
             .Select(k => new Rung(minT * Math.Pow(reductionFactor, k + s)))
@@ -38,8 +40,9 @@ internal sealed class AshaBracket
                 continue;
             double? cutoff = Cutoff(rung);
             bool keep = !(cutoff is { } c && signedValue < c);
-            if (!double.IsNaN(signedValue))
-                rung.Recorded[trialId] = signedValue;
+            // A NaN is recorded too (Cutoff skips it, as numpy's nanpercentile), so the trial is decided at this rung
+            // once, as in Ray, rather than judged again on every later result.
+            rung.Recorded[trialId] = signedValue;
             return keep;
         }
         return true;

@@ -64,18 +64,23 @@ internal sealed class HyperBandBracket
     public bool ShouldContinue(string trialId) =>
         (!_stopLastTrials && Halvings == 0) || (_live.GetValueOrDefault(trialId)?.Time ?? 0) < Milestone;
 
-    /// <summary>Keeps the best ⌈n/η⌉ live trials and moves the milestone up by η (capped at MaxT).</summary>
+    /// <summary>Keeps the best ⌈n/η⌉ live trials and moves the milestone up by η (capped at MaxT, whole units).</summary>
     public (IReadOnlyList<string> Good, IReadOnlyList<string> Bad) Halve()
     {
         if (Halvings == 0)
             return (_live.Keys.ToList(), []);
         Halvings--;
         N = (int)Math.Ceiling(N / _eta);
-        Milestone = Math.Min(Milestone * _eta, _maxT);
-        // Ties keep the earlier trial, as a stable sort would.
-        var ranked = _live.OrderByDescending(kv => kv.Value?.Value ?? double.NegativeInfinity).Select(kv => kv.Key).ToList();
-        return (ranked.Take(N).ToList(), ranked.Skip(N).ToList());
+        Milestone = NextMilestone(Milestone);
+        // Worst first, stably, and the last n kept, as Ray: of two equal trials the later one stays.
+        var ranked = _live.OrderBy(kv => kv.Value?.Value ?? double.NegativeInfinity).Select(kv => kv.Key).ToList();
+        int bad = Math.Max(0, ranked.Count - N);
+        return (ranked.Skip(bad).ToList(), ranked.Take(bad).ToList());
     }
+
+    /// <summary>r·η capped at MaxT and cut to a whole number, as Ray's <c>int(min(r·η, max_t))</c>: with η 2.5 and
+    /// MaxT 81 the milestones are 2, 5, 12, 30, 75.</summary>
+    private double NextMilestone(double milestone) => Math.Floor(Math.Min(milestone * _eta, _maxT));
 
     public double Completion => Finished ? 1.0 : _totalWork <= 0 ? 0 : Math.Min(CompletedWork / _totalWork, 1.0);
 
@@ -86,7 +91,7 @@ internal sealed class HyperBandBracket
         {
             work += n * r;
             n = (int)Math.Ceiling(n / _eta);
-            r = Math.Min(r * _eta, _maxT);
+            r = NextMilestone(r);
         }
         return work;
     }

@@ -17,8 +17,8 @@ namespace TuneSharp.Schedulers;
 /// stopped nothing early.
 /// </remarks>
 /// <remarks>
-/// Milestones follow the paper (r·η^i, capped at <see cref="MaxT"/>). Ray instead caps each step at
-/// MaxT minus the previous milestone, which ends its largest bracket at 54 rather than 81 for MaxT 81, η 3.
+/// Milestones are r·η^i capped at <see cref="MaxT"/> and cut to whole units, as in Ray (whose releases before 2.x
+/// capped each step at MaxT minus the previous milestone instead, ending the largest bracket at 54 for MaxT 81, η 3).
 /// Trials need checkpoints to resume from a pause; without one a trial restarts from scratch.
 /// <see cref="HyperBandForBohb"/> derives from it through the private-protected hooks below.
 /// </remarks>

@@ -71,6 +71,11 @@ public interface IExperimentView
 
     /// <summary>The logical resources all trials share.</summary>
     Resources Capacity { get; }
+
+    /// <summary>Whether a paused trial saves its state first, so that it resumes exactly where it stopped (class
+    /// trainables, through <see cref="Trainable.SaveCheckpoint"/>); otherwise it resumes from the last checkpoint it
+    /// reported. <value>The default value is false.</value></summary>
+    bool SavesOnPause => false;
 }
 
 /// <summary>What a scheduler decides for a trial (Ray's CONTINUE / PAUSE / STOP, plus PBT's exploit).</summary>

@@ -6,7 +6,8 @@ namespace TuneSharp.Schedulers;
 /// Gives running trials more (or fewer) resources as the population changes, on top of another scheduler
 /// (Ray Tune's <c>ResourceChangingScheduler</c>): after each result the base scheduler decides; when it
 /// lets the trial continue and <see cref="ResourcesAllocationFunction"/> proposes other resources, the
-/// trial restarts from its latest checkpoint with them. Trials without a checkpoint keep what they have.
+/// trial is paused and continues with them: a class trainable from a checkpoint saved at the pause, a function
+/// trainable from the last checkpoint it reported (one that has reported none keeps what it has).
 /// The trainable reads its share from <see cref="TrialContext.Resources"/> (e.g. as its thread count).
 /// </summary>
 public sealed class ResourceChangingScheduler(ITrialScheduler? baseScheduler = null) : ITrialScheduler
@@ -52,7 +53,9 @@ public sealed class ResourceChangingScheduler(ITrialScheduler? baseScheduler = n
     public TrialDecision OnTrialResult(TrialInfo trial, IReadOnlyDictionary<string, object?> result)
     {
         TrialDecision decision = BaseScheduler.OnTrialResult(trial, result);
-        if (decision.Action != TrialAction.Continue || _view is null || trial.LatestCheckpoint is null)
+        // A class trainable saves when it is paused for the change; a function trainable continues from the last
+        // checkpoint it reported, so without one it would start over and is left as it is.
+        if (decision.Action != TrialAction.Continue || _view is null || (trial.LatestCheckpoint is null && !_view.SavesOnPause))
             return decision;
         Resources? proposed = ResourcesAllocationFunction(trial, _view, _base.GetValueOrDefault(trial.TrialId, trial.Resources));
         return proposed is null || SameAmounts(proposed, trial.Resources) ? decision : TrialDecision.Reallocate(proposed);

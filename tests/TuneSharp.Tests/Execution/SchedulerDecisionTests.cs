@@ -187,4 +187,29 @@ public class SchedulerDecisionTests
         Assert.Equal(["checkpoint_000000", "checkpoint_000001", "checkpoint_000002"], TrialFiles.CheckpointFolders(first.Path));
         Assert.All(grid, r => Assert.Equal(TrialStatus.Terminated, r.Status));
     }
+
+    [Fact]
+    public async Task FitAsync_ResultMarkedDone_EndsTheTrialWithoutAskingTheScheduler()
+    {
+        // A scheduler that pauses on every result would resume a finished trainable past its end, were it asked.
+        using var temp = new TempDirectory();
+        var seen = new ConcurrentQueue<object?>();
+        var scheduler = new ScriptedScheduler((_, result) =>
+        {
+            seen.Enqueue(result[ResultFields.Done]);
+            return Convert.ToInt64(result[ResultFields.TrainingIteration]) < 5 ? TrialDecision.Pause : TrialDecision.Stop;
+        });
+        var log = new ConcurrentQueue<string>();
+        var tuner = new Tuner(TrainableDefinition.FromClass(() => new TrainableApiTests.CountingTrainable(log, doneAt: 3), "Counting"),
+            new SearchSpace { ["lr"] = 1.0 }, new TuneConfig { Scheduler = scheduler },
+            new RunConfig { StoragePath = temp.Path, Name = "done", Verbose = 0 });
+
+        var grid = await tuner.FitAsync();
+
+        Assert.Equal(TrialStatus.Terminated, grid[0].Status);
+        Assert.Equal(3L, grid[0].Metrics[ResultFields.TrainingIteration]);
+        Assert.Equal(3, log.Count(l => l.StartsWith("step", StringComparison.Ordinal)));
+        Assert.Equal([false, false], seen);                       // the done result went to OnTrialComplete instead
+        Assert.Equal(3L, scheduler.Completed.Values.Single().Iteration);
+    }
 }

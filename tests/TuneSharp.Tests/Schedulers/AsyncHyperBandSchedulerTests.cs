@@ -45,6 +45,25 @@ public class AsyncHyperBandSchedulerTests
     }
 
     [Fact]
+    public void OnTrialResult_NaNAtARung_IsDecidedThereOnceAndLeftOutOfTheCutoff()
+    {
+        var scheduler = Asha(maxT: 100);
+        Assert.Equal(TrialAction.Continue, Report(scheduler, "a", 1, 0.5));
+        Assert.Equal(TrialAction.Continue, Report(scheduler, "b", 1, 0.9));
+        Assert.Equal(TrialAction.Continue, Report(scheduler, "n", 1, double.NaN)); // NaN < cutoff is false, as in Ray
+        // Recorded at rung 1, so a later poor value below rung 2 is not judged at rung 1 again.
+        Assert.Equal(TrialAction.Continue, Report(scheduler, "n", 1.5, 0.0));
+        // The NaN does not enter the cutoff: q50([0.5, 0.9]) = 0.7.
+        Assert.Equal(TrialAction.Stop, Report(scheduler, "c", 1, 0.69));
+        var rung1 = scheduler.BracketList[0].Rungs[^1];
+        Assert.True(double.IsNaN(rung1.Recorded["n"]));
+        // The state keeps it through JSON.
+        var restored = Asha(maxT: 100);
+        restored.RestoreState(System.Text.Json.Nodes.JsonNode.Parse(scheduler.SaveState().ToJsonString(JsonDefaults.Options))!.AsObject());
+        Assert.True(double.IsNaN(restored.BracketList[0].Rungs[^1].Recorded["n"]));
+    }
+
+    [Fact]
     public void OnTrialResult_FirstRung_StopsTrialsBelowTheMedianOfEarlierValues()
     {
         var scheduler = Asha();

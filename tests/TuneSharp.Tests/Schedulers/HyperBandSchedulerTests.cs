@@ -37,6 +37,39 @@ public class HyperBandSchedulerTests
     }
 
     [Fact]
+    public void Halve_FractionalEta_CutsMilestonesToWholeUnitsAsRay()
+    {
+        // Ray's int(min(r·η, max_t)) with MaxT 81, η 2.5, s = 4: r0 = int(81/2.5^4) = 2, then 5, 12, 30, 75.
+        var bracket = new HyperBandBracket(maxTrials: 1, initialT: 2, maxT: 81, eta: 2.5, s: 4, stopLastTrials: true);
+        bracket.Add("a");
+        var milestones = new List<double> { bracket.Milestone };
+        for (int i = 0; i < 4; i++)
+        {
+            bracket.Halve();
+            milestones.Add(bracket.Milestone);
+        }
+
+        Assert.Equal([2.0, 5, 12, 30, 75], milestones);
+    }
+
+    [Fact]
+    public void Halve_EqualScores_KeepsTheLaterTrialAsRay()
+    {
+        // Ray sorts worst first (stably) and keeps the last ⌈n/η⌉, so of equal trials the later-added one stays.
+        var bracket = new HyperBandBracket(maxTrials: 3, initialT: 1, maxT: 9, eta: 3, s: 2, stopLastTrials: true);
+        foreach (string id in new[] { "a", "b", "c" })
+        {
+            bracket.Add(id);
+            bracket.Update(id, 1, 0.5);
+        }
+
+        var (good, bad) = bracket.Halve();
+
+        Assert.Equal(["c"], good);
+        Assert.Equal(["a", "b"], bad);
+    }
+
+    [Fact]
     public void OnTrialResult_RoundDone_PausesUntilAllReachMilestoneThenKeepsBestThird()
     {
         // MaxT 9, η 3: s_max+1 = 3; bracket 0 holds 3 trials run to 9 (no halving).

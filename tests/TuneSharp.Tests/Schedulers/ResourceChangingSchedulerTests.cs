@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Globalization;
 using TuneSharp.Schedulers;
 using TuneSharp.Search;
 
@@ -43,6 +45,72 @@ public class ResourceChangingSchedulerTests
         Assert.Equal(steps.Order(), steps);
         Assert.Equal(30L, steps[^1]);
         Assert.All(grid.Single(r => r.Config.Get<int>("steps") == 3).ReadHistory(), h => Assert.Equal(1.0, Convert.ToDouble(h["cpus"])));
+    }
+
+    /// <summary>Steps until <c>steps</c>, logging each step with the CPUs it ran on; saves only when asked.</summary>
+    private sealed class Stepper(ConcurrentQueue<(int Steps, int Step, double Cpu)> log, TaskCompletionSource longStarted) : Trainable
+    {
+        private int _step;
+
+        public override Metrics Step()
+        {
+            int steps = Config.Get<int>("steps");
+            if (steps == 3 && _step == 1)
+                longStarted.Task.Wait(TimeSpan.FromSeconds(30)); // the short trial lives until the long one has started
+            _step++;
+            log.Enqueue((steps, _step, Trial.Resources.Cpu));
+            if (steps > 3 && _step == 2)
+                longStarted.TrySetResult();
+            Thread.Sleep(20);
+            return new Metrics { ["score"] = _step, ["done"] = _step == steps };
+        }
+
+        public override void SaveCheckpoint(string checkpointDirectory) =>
+            File.WriteAllText(Path.Combine(checkpointDirectory, "s"), _step.ToString(CultureInfo.InvariantCulture));
+
+        public override void LoadCheckpoint(string checkpointDirectory) =>
+            _step = int.Parse(File.ReadAllText(Path.Combine(checkpointDirectory, "s")), CultureInfo.InvariantCulture);
+    }
+
+    [Fact]
+    public async Task FitAsync_ClassTrainableWithoutCheckpointFrequency_GetsTheFreedCpuAndNeverRetrains()
+    {
+        using var temp = new TempDirectory();
+        var log = new ConcurrentQueue<(int Steps, int Step, double Cpu)>();
+        var longStarted = new TaskCompletionSource();
+        var tuner = new Tuner(TrainableDefinition.FromClass(() => new Stepper(log, longStarted), "Stepper"),
+            new SearchSpace { ["steps"] = Tune.GridSearch(3, 20) },
+            new TuneConfig
+            {
+                Metric = "score", Mode = Mode.Max, AvailableResources = new Resources { Cpu = 2 },
+                Scheduler = new ResourceChangingScheduler(new FifoScheduler()),
+            },
+            new RunConfig { StoragePath = temp.Path, Name = "rcsclass", Verbose = 0 });
+
+        var grid = await tuner.FitAsync();
+
+        // The reallocation saved the trial first, so it continued where it was: each step ran exactly once.
+        var longSteps = log.Where(e => e.Steps == 20).ToList();
+        Assert.Equal(Enumerable.Range(1, 20), longSteps.Select(e => e.Step));
+        Assert.Equal(1.0, longSteps[0].Cpu);
+        Assert.Equal(2.0, longSteps[^1].Cpu);
+        Assert.Equal(20L, grid.Single(r => r.Config.Get<int>("steps") == 20).Metrics[ResultFields.TrainingIteration]);
+    }
+
+    [Fact]
+    public async Task FitAsync_WithReuseActors_FailsBeforeAnyTrialNamingBothSettings()
+    {
+        using var temp = new TempDirectory();
+        var tuner = new Tuner(TrainableDefinition.FromClass(() => new Stepper(new(), new()), "Stepper"),
+            new SearchSpace { ["steps"] = 3 },
+            new TuneConfig { ReuseActors = true, Scheduler = new ResourceChangingScheduler() },
+            new RunConfig { StoragePath = temp.Path, Name = "rcsreuse", Verbose = 0 });
+
+        var error = await Assert.ThrowsAsync<TuneException>(() => tuner.FitAsync());
+
+        Assert.Contains("ReuseActors", error.Message, StringComparison.Ordinal);
+        Assert.Contains("ResourceChangingScheduler", error.Message, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(temp.Path, "rcsreuse")));
     }
 
     [Fact]
