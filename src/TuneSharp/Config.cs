@@ -80,7 +80,7 @@ public sealed class Config : IReadOnlyDictionary<string, object?>
 
     private static string Describe(object? value) => value is null ? "null" : $"{value} ({value.GetType().Name})";
 
-    private bool TryGetRaw(string path, out object? value)
+    internal bool TryGetRaw(string path, out object? value)
     {
         if (_values.TryGetValue(path, out value))
             return true;

@@ -11,9 +11,22 @@ public class Pb2Tests
     [Fact]
     public void Select_GainPeaksInOneRegion_ProposesInsideItAndInsideBounds()
     {
-        var pb2 = new Pb2 { TimeAttr = "t", Metric = "score", Mode = Mode.Max, PerturbationInterval = 1000, HyperparamBounds = new Dictionary<string, (double, double)> { ["lr"] = (0, 10) } };
-        pb2.Setup(null, null, 5);
-        // 20 trials whose score grows fastest for lr near 8.
+        var pb2 = Trained(seed: 5);
+
+        var proposals = Enumerable.Range(0, 10).Select(_ => pb2.Select(Config.Empty).Get<double>("lr")).ToList();
+
+        Assert.All(proposals, lr => Assert.InRange(lr, 0, 10));
+        Assert.InRange(proposals.Average(), 6.5, 9.5);
+    }
+
+    /// <summary>20 trials whose score grows fastest for lr near 8, observed at t = 1..4.</summary>
+    private static Pb2 Trained(int seed, params string[] extraBounds)
+    {
+        var bounds = new Dictionary<string, (double, double)> { ["lr"] = (0, 10) };
+        foreach (string name in extraBounds)
+            bounds[name] = (16, 256);
+        var pb2 = new Pb2 { TimeAttr = "t", Metric = "score", Mode = Mode.Max, PerturbationInterval = 1000, HyperparamBounds = bounds };
+        pb2.Setup(null, null, seed);
         var random = new Random(1);
         for (int i = 0; i < 20; i++)
         {
@@ -22,11 +35,46 @@ public class Pb2Tests
             for (int t = 1; t <= 4; t++)
                 pb2.OnTrialResult(Info($"{i}", lr), new Dictionary<string, object?> { ["t"] = (double)t, ["score"] = rate * t });
         }
+        return pb2;
+    }
 
-        var proposals = Enumerable.Range(0, 10).Select(_ => pb2.Select(Config.Empty).Get<double>("lr")).ToList();
+    [Fact]
+    public void Select_SeveralInOneRound_SpreadsThemOut()
+    {
+        // The same gain everywhere, observed only for lr in [0, 5]: the bound is highest far from the data, at lr 10.
+        var pb2 = new Pb2 { TimeAttr = "t", Metric = "score", Mode = Mode.Max, PerturbationInterval = 1000, HyperparamBounds = new Dictionary<string, (double, double)> { ["lr"] = (0, 10) } };
+        pb2.Setup(null, null, 5);
+        for (int i = 0; i < 10; i++)
+            for (int t = 1; t <= 4; t++)
+                pb2.OnTrialResult(Info($"{i}", i * 0.5), new Dictionary<string, object?> { ["t"] = (double)t, ["score"] = t + 0.01 * Math.Sin(i * t) });
 
-        Assert.All(proposals, lr => Assert.InRange(lr, 0, 10));
-        Assert.InRange(proposals.Average(), 6.5, 9.5);
+        var picks = Enumerable.Range(0, 4).Select(_ => pb2.Select(Config.Empty).Get<double>("lr")).ToList();
+
+        // Without the earlier choices in the variance every pick would land at the same spot; conditioned on them,
+        // later picks of the round go elsewhere.
+        Assert.True(picks[0] > 8, string.Join(", ", picks));
+        Assert.True(picks.Skip(1).Max(lr => Math.Abs(lr - picks[0])) > 1, string.Join(", ", picks));
+    }
+
+    [Fact]
+    public void Select_IntegerHyperparameter_StaysAWholeNumberInsideItsBounds()
+    {
+        var pb2 = Trained(seed: 5, "batch");
+        Config chosen = pb2.Select(new Config(new Dictionary<string, object?> { ["lr"] = 1.0, ["batch"] = 64 }));
+
+        Assert.IsType<long>(chosen["batch"]);
+        Assert.InRange((long)chosen["batch"]!, 16, 256);
+        Assert.IsType<double>(chosen["lr"]);
+    }
+
+    [Fact]
+    public void Select_FewerThanTwoObservations_KeepsTheCopiedConfig()
+    {
+        var pb2 = new Pb2 { TimeAttr = "t", Metric = "score", Mode = Mode.Max, HyperparamBounds = new Dictionary<string, (double, double)> { ["lr"] = (0, 10) } };
+        pb2.Setup(null, null, 1);
+        var copied = new Config(new Dictionary<string, object?> { ["lr"] = 3.0 });
+
+        Assert.Same(copied, pb2.Select(copied));
     }
 
     [Fact]

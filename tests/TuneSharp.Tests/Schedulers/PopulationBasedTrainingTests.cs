@@ -1,3 +1,4 @@
+using TuneSharp.Results;
 using TuneSharp.Schedulers;
 using TuneSharp.Schedulers.Pbt;
 using TuneSharp.Search;
@@ -72,14 +73,16 @@ public class PopulationBasedTrainingTests
 
     // Each trial's "weight" grows by its lr per step; the checkpoint holds (step, weight). A trial that
     // exploits must continue from the source's step and weight, not from its own or from zero.
-    private static async Task Grow(TrialContext trial)
+    private static Task Grow(TrialContext trial) => Grow(trial, end: 12);
+
+    private static async Task Grow(TrialContext trial, int end)
     {
         var (step, weight) = trial.GetCheckpoint()?.Read(d =>
         {
             var parts = File.ReadAllText(Path.Combine(d, "state")).Split(' ');
             return (int.Parse(parts[0]), double.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture));
         }) ?? (0, 0.0);
-        while (step < 12)
+        while (step < end)
         {
             step++;
             weight += trial.Config.Get<double>("lr");
@@ -133,6 +136,43 @@ public class PopulationBasedTrainingTests
         // The population did not collapse onto a single lr.
         Assert.True(grid.Select(r => r.Config.Get<double>("lr")).Distinct().Count() > 1);
     }
+
+    [Fact]
+    public async Task FitAsync_SynchWithBurnInOfTwoIntervals_RunsEveryTrialToTheEnd()
+    {
+        using var temp = new TempDirectory();
+        var grid = await SynchPbt(temp, Grow, burnIn: 6);
+
+        // The first sync is at the burn-in (6), not at the interval (3), which no result before the burn-in records.
+        Assert.All(grid, r => Assert.Equal(TrialStatus.Terminated, r.Status));
+        Assert.All(grid, r => Assert.True((long)r.Metrics["training_iteration"]! > 6));
+        Assert.NotEmpty(File.ReadAllLines(Path.Combine(grid.ExperimentPath, "pbt_global.txt")));
+    }
+
+    [Fact]
+    public async Task FitAsync_SynchMemberEndsBeforeTheSync_TheOthersSyncWithoutItAndFinish()
+    {
+        using var temp = new TempDirectory();
+        // The lr 2.0 trial ends at step 2, before the first sync point (3), while the others wait there for it.
+        var grid = await SynchPbt(temp, trial => Grow(trial, end: trial.Config.Get<double>("lr") == 2.0 ? 2 : 12), burnIn: 0);
+
+        Assert.All(grid, r => Assert.Equal(TrialStatus.Terminated, r.Status));
+        Assert.Equal(2L, grid.Single(r => r.ReadHistory()[0]["lr"] is 2.0).Metrics["training_iteration"]);
+        Assert.Equal(3, grid.Count(r => (long)r.Metrics["training_iteration"]! > 3));
+    }
+
+    private static Task<ResultGrid> SynchPbt(TempDirectory temp, Func<TrialContext, Task> trainable, double burnIn) =>
+        new Tuner(trainable, new SearchSpace { ["lr"] = Tune.GridSearch(0.1, 0.2, 1.0, 2.0) },
+            new TuneConfig
+            {
+                Seed = 3,
+                Scheduler = new PopulationBasedTraining
+                {
+                    TimeAttr = "training_iteration", Metric = "weight", Mode = Mode.Max, PerturbationInterval = 3, BurnInPeriod = burnIn,
+                    HyperparamMutations = new SearchSpace { ["lr"] = Tune.Uniform(0.01, 5) }, Synch = true,
+                },
+            },
+            new RunConfig { StoragePath = temp.Path, Name = "pbtsynch", Verbose = 0 }).FitAsync();
 
     // pbt_global.txt lines are [target, source, target iteration, source iteration, old config, new config].
     private static long? LastExploitSourceIteration(IEnumerable<string> exploits, string trialName) =>

@@ -16,12 +16,17 @@ namespace TuneSharp.Schedulers;
 /// its length scales, signal and noise fitted by marginal likelihood at every explore step (from the previous fit).
 /// The paper fits a time-varying kernel, k_x · (1 − ε)^(|t − t'|/2) (Bogunovic et al. 2016); here the length scale of
 /// the time axis plays ε's part: how fast old gains stop predicting new ones. The UCB weight grows like √log t
-/// (GP-UCB, Srinivas et al. 2010) and the acquisition is maximised over random candidates. Bounds are never left.
+/// (GP-UCB, Srinivas et al. 2010) and the acquisition is maximised over random candidates. Members exploiting in the
+/// same round are spread out as in GP-BUCB (Desautels et al. 2014). Bounds are never left; integer hyperparameters
+/// stay integers.
 /// </remarks>
 public sealed class Pb2 : ITrialScheduler
 {
     private readonly List<(double Time, double[] Point, double Gain)> _data = new();
     private readonly Dictionary<string, (double Time, double Score)> _lastSeen = new();
+    // Points chosen since the data last grew: later choices in the same round are pushed away from them.
+    private readonly List<double[]> _chosenThisRound = new();
+    private int _dataAtLastChoice = -1;
     private GpHyperparameters? _kernel;
     private PopulationBasedTraining _pbt = null!;
     private Random _random = new();
@@ -87,30 +92,50 @@ public sealed class Pb2 : ITrialScheduler
         return decision;
     }
 
-    /// <summary>GP-UCB over the bounds at the current time (the explore step PBT calls).</summary>
+    /// <inheritdoc />
+    public IReadOnlyList<KeyValuePair<string, TrialDecision>> TakeDecisions()
+    {
+        var decisions = _pbt.TakeDecisions();
+        // Synchronous PBT restarts waiting members here: their next gain, too, is measured from the copied state, not
+        // from their own old score (which would credit the copy's jump to the new hyperparameters).
+        foreach (var (id, decision) in decisions)
+            if (decision.Action == TrialAction.Restart)
+                _lastSeen.Remove(id);
+        return decisions;
+    }
+
+    /// <summary>GP-UCB over the bounds at the current time (the explore step PBT calls). With fewer than two
+    /// observations there is nothing to model, and the copied config is kept, as Ray's PB2 does.</summary>
     internal Config Select(Config config)
     {
-        double now = _data.Count == 0 ? 0 : _data.Max(d => d.Time);
-        double[] best = Enumerable.Range(0, _names.Length).Select(_ => _random.NextDouble()).ToArray();
-        if (_data.Count >= 2)
+        if (_data.Count < 2)
+            return config;
+        if (_data.Count != _dataAtLastChoice)
+            _chosenThisRound.Clear();
+        double now = _data.Max(d => d.Time);
+        var model = new GainModel(_data, _kernel);
+        _kernel = model.Kernel;
+        // GP-BUCB (Desautels et al. 2014), as Ray's PB2: the variance comes from the model conditioned also on this
+        // round's earlier choices (at their predicted means), so several members exploiting at once spread out.
+        GainModel spread = _chosenThisRound.Count == 0 ? model : model.WithBelievers(now, _chosenThisRound);
+        double beta = 2 * Math.Log(Math.Max(2, _data.Count)); // GP-UCB's slowly growing exploration weight
+        double bestUcb = double.NegativeInfinity;
+        double[] best = [];
+        for (int c = 0; c < Candidates; c++)
         {
-            var model = new GainModel(_data, _kernel);
-            _kernel = model.Kernel;
-            double beta = 2 * Math.Log(Math.Max(2, _data.Count)); // GP-UCB's slowly growing exploration weight
-            double bestUcb = double.NegativeInfinity;
-            for (int c = 0; c < Candidates; c++)
-            {
-                double[] point = Enumerable.Range(0, _names.Length).Select(_ => _random.NextDouble()).ToArray();
-                var (mean, variance) = model.Predict(now, point);
-                double ucb = mean + Math.Sqrt(beta * variance);
-                if (ucb > bestUcb)
-                    (bestUcb, best) = (ucb, point);
-            }
+            double[] point = Enumerable.Range(0, _names.Length).Select(_ => _random.NextDouble()).ToArray();
+            double ucb = model.Predict(now, point).Mean + Math.Sqrt(beta * spread.Predict(now, point).Variance);
+            if (ucb > bestUcb)
+                (bestUcb, best) = (ucb, point);
         }
+        _chosenThisRound.Add(best);
+        _dataAtLastChoice = _data.Count;
         for (int i = 0; i < _names.Length; i++)
         {
             var (low, high) = HyperparamBounds[_names[i]];
-            config = config.With(_names[i], low + Math.Clamp(best[i], 0, 1) * (high - low));
+            double value = low + Math.Clamp(best[i], 0, 1) * (high - low);
+            // An integer hyperparameter stays an integer, cut as Ray's int(): params.json and Get<int> see whole numbers.
+            config = config.With(_names[i], config.TryGetRaw(_names[i], out object? old) && old is int or long ? (object)(long)value : value);
         }
         return config;
     }
@@ -127,22 +152,36 @@ public sealed class Pb2 : ITrialScheduler
     {
         private readonly GaussianProcess _gp;
         private readonly double _tMin, _tSpan;
-        private readonly double[] _k, _w;
+        private readonly double[] _features, _targets, _k, _w;
+        private readonly int _dimensions;
 
         public GainModel(List<(double Time, double[] Point, double Gain)> data, GpHyperparameters? start)
         {
             _tMin = data.Min(d => d.Time);
             _tSpan = Math.Max(1e-12, data.Max(d => d.Time) - _tMin);
-            int dimensions = 1 + data[0].Point.Length;
-            double[] features = data.SelectMany(d => Input(d.Time, d.Point)).ToArray();
+            _dimensions = 1 + data[0].Point.Length;
+            _features = data.SelectMany(d => Input(d.Time, d.Point)).ToArray();
             double mean = data.Average(d => d.Gain);
             double scale = Math.Max(1e-12, Math.Sqrt(data.Average(d => (d.Gain - mean) * (d.Gain - mean))));
-            double[] targets = data.Select(d => (d.Gain - mean) / scale).ToArray();
-            Kernel = GpFit.Fit(features, dimensions, targets, start ?? GpHyperparameters.Initial(dimensions), start is null ? 100 : 30);
-            _gp = new GaussianProcess(features, dimensions, targets, Kernel);
+            _targets = data.Select(d => (d.Gain - mean) / scale).ToArray();
+            Kernel = GpFit.Fit(_features, _dimensions, _targets, start ?? GpHyperparameters.Initial(_dimensions), start is null ? 100 : 30);
+            _gp = new GaussianProcess(_features, _dimensions, _targets, Kernel);
             _k = new double[data.Count];
             _w = new double[data.Count];
         }
+
+        private GainModel(GainModel basis, double[] features, double[] targets)
+        {
+            (_tMin, _tSpan, _dimensions, _features, _targets, Kernel) = (basis._tMin, basis._tSpan, basis._dimensions, features, targets, basis.Kernel);
+            _gp = new GaussianProcess(features, _dimensions, targets, Kernel);
+            _k = new double[targets.Length];
+            _w = new double[targets.Length];
+        }
+
+        /// <summary>The same kernel conditioned also on <paramref name="points"/> at their predicted means: the mean
+        /// stays, the variance near them shrinks.</summary>
+        public GainModel WithBelievers(double time, IReadOnlyList<double[]> points) =>
+            new(this, [.. _features, .. points.SelectMany(p => Input(time, p))], [.. _targets, .. points.Select(p => Predict(time, p).Mean)]);
 
         public GpHyperparameters Kernel { get; }
 
@@ -164,8 +203,6 @@ public sealed class Pb2 : ITrialScheduler
     public void OnTrialError(TrialInfo trial) => _pbt.OnTrialError(trial);
     /// <inheritdoc />
     public TrialInfo? ChooseTrialToRun(IReadOnlyList<TrialInfo> waiting) => _pbt.ChooseTrialToRun(waiting);
-    /// <inheritdoc />
-    public IReadOnlyList<KeyValuePair<string, TrialDecision>> TakeDecisions() => _pbt.TakeDecisions();
     /// <inheritdoc />
     public bool NeedsCheckpoint(string path) => _pbt.NeedsCheckpoint(path);
     /// <inheritdoc />

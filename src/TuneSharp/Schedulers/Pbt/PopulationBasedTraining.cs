@@ -80,7 +80,9 @@ public sealed partial class PopulationBasedTraining : ITrialScheduler
         _explorer = new Pbt.PbtExplorer(HyperparamMutations, ResampleProbability, PerturbationFactors, CustomExploreFn);
         _seed = seed ?? Random.Shared.Next();
         _random = new Random(_seed);
-        _nextSync = PerturbationInterval;
+        // The first sync comes no earlier than the burn-in, as Ray's max(interval, burn-in): results before it are not
+        // recorded, so a sync target inside the burn-in would pass unnoticed and stall every member behind it.
+        _nextSync = Math.Max(PerturbationInterval, BurnInPeriod);
     }
 
     /// <inheritdoc />
@@ -90,13 +92,22 @@ public sealed partial class PopulationBasedTraining : ITrialScheduler
     public void OnTrialAdd(TrialInfo trial) => Member(trial);
 
     /// <inheritdoc />
-    public void OnTrialComplete(TrialInfo trial, IReadOnlyDictionary<string, object?>? result) => Member(trial).Finished = true;
+    public void OnTrialComplete(TrialInfo trial, IReadOnlyDictionary<string, object?>? result) => Leave(trial);
 
     /// <inheritdoc />
-    public void OnTrialRemove(TrialInfo trial) => Member(trial).Finished = true;
+    public void OnTrialRemove(TrialInfo trial) => Leave(trial);
 
     /// <inheritdoc />
-    public void OnTrialError(TrialInfo trial) => Member(trial).Finished = true;
+    public void OnTrialError(TrialInfo trial) => Leave(trial);
+
+    /// <summary>A member ended. In synchronous mode the others may all be waiting at the sync point for it alone:
+    /// then the sync runs now (Ray waits forever here, ray#12122).</summary>
+    private void Leave(TrialInfo trial)
+    {
+        Member(trial).Finished = true;
+        if (Synch && _members.Values.Where(m => !m.Finished) is var live && live.Any() && live.All(m => m.LastTrainTime >= _nextSync))
+            SynchronousStep(current: null, live.Max(m => m.LastTrainTime));
+    }
 
     /// <inheritdoc />
     public bool NeedsCheckpoint(string path) => _members.Values.Any(m => !m.Finished && m.LastCheckpoint == path);
