@@ -78,6 +78,7 @@ internal sealed partial class TuneController : IExperimentView
     string IExperimentView.ExperimentPath => _store.Path;
     Resources IExperimentView.Capacity => _pool.Capacity;
     bool IExperimentView.SavesOnPause => _trainable.IsClassTrainable;
+    bool IExperimentView.SearchFinished => _searcherFinished;
 
     public async Task<ResultGrid> RunAsync(string experimentPath, ExperimentResume? resume, CancellationToken cancellationToken)
     {

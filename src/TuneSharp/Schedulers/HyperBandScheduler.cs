@@ -66,8 +66,9 @@ public class HyperBandScheduler : ITrialScheduler
         bracket.AllTrials.Count < bracket.N0 && bracket.Halvings == bracket.InitialHalvings;
 
     /// <summary>Whether a bracket whose live trials all reached the milestone may halve now: once no new trial can
-    /// join it, or when <see cref="Unblock"/> forces it.</summary>
-    private bool MayHalve(HyperBandBracket bracket) => _forcing || bracket != _current || !MayJoin(bracket);
+    /// join it (it is full, or the search has ended), or when <see cref="Unblock"/> forces it.</summary>
+    private bool MayHalve(HyperBandBracket bracket) =>
+        _forcing || bracket != _current || !MayJoin(bracket) || _view?.SearchFinished == true;
 
     /// <summary>A live trial reported a result at or past its bracket's milestone (before any halving it causes).</summary>
     private protected virtual void OnMilestone(string trialId, double milestone, IReadOnlyDictionary<string, object?> result) { }
@@ -76,13 +77,14 @@ public class HyperBandScheduler : ITrialScheduler
     void ITrialScheduler.Attach(IExperimentView view) => _view = view;
 
     /// <summary>
-    /// Called when no tracked trial can run. With nothing running either (the experiment's NumSamples is reached, or
-    /// the searcher has nothing to offer yet), brackets whose trials wait at a milestone halve with what they have,
-    /// so the run never stalls (Ray's <c>choose_trial_to_run</c> does the same). Returns whether anything changed.
+    /// Called when no tracked trial can run. With nothing running either (the searcher has nothing to offer yet), or
+    /// once the search has ended (no trial will come to fill a bracket, so its trials must not wait for the others to
+    /// finish while slots stand idle), brackets whose trials wait at a milestone halve with what they have, so the run
+    /// never stalls (Ray's <c>choose_trial_to_run</c> does the same). Returns whether anything changed.
     /// </summary>
     private bool Unblock()
     {
-        if (_view is null || _view.RunningCount > 0)
+        if (_view is null || (_view.RunningCount > 0 && !_view.SearchFinished))
             return false;
         bool any = false;
         _forcing = true;

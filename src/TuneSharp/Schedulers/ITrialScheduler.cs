@@ -76,6 +76,10 @@ public interface IExperimentView
     /// trainables, through <see cref="Trainable.SaveCheckpoint"/>); otherwise it resumes from the last checkpoint it
     /// reported. <value>The default value is false.</value></summary>
     bool SavesOnPause => false;
+
+    /// <summary>Whether no more trials will be added: the searcher has no more to suggest, or NumSamples is reached.
+    /// <value>The default value is false.</value></summary>
+    bool SearchFinished => false;
 }
 
 /// <summary>What a scheduler decides for a trial (Ray's CONTINUE / PAUSE / STOP, plus PBT's exploit).</summary>

@@ -42,4 +42,44 @@ public class HyperBandWithSearcherTests
         // The last bracket holds 8 of its 9 trials: it halves once nothing else can run (8 → 3 at 1 → 1 at 3 → 9).
         Assert.Equal([1L, 1, 1, 1, 1, 3, 3, 9], iterations.Skip(8).Order());
     }
+
+    [Fact]
+    public async Task FitAsync_LastBracketPartlyFilled_HalvesOnceTheSearchHasEndedWithoutWaitingForTheOthers()
+    {
+        using var temp = new TempDirectory();
+        // MaxT 9, η 3: brackets of 3 (from 9), 5 (from 3) and 9 (from 1); 11 samples leave the last one 3 trials.
+        // The first bracket's trials hold at step 5 until a last-bracket trial has been promoted past its first
+        // milestone: were the last bracket to wait for every other trial to end before halving, this would deadlock.
+        var promoted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var tuner = new Tuner(async trial =>
+        {
+            int step = trial.GetCheckpoint()?.Read(d => int.Parse(File.ReadAllText(Path.Combine(d, "step")))) ?? 0;
+            int index = trial.Config.Get<int>("i");
+            while (step < 9)
+            {
+                step++;
+                if (index < 3 && step == 5)
+                    await promoted.Task.WaitAsync(TimeSpan.FromSeconds(30));
+                if (index >= 8 && step == 2)
+                    promoted.TrySetResult();
+                int s = step;
+                await trial.ReportAsync(new Metrics { ["acc"] = index + s * 0.01 },
+                    Checkpoint.FromDirectory(d => File.WriteAllText(Path.Combine(d, "step"), s.ToString())));
+            }
+        }, new SearchSpace { ["i"] = Tune.GridSearch(Enumerable.Range(0, 11).Cast<object?>().ToArray()) },
+        new TuneConfig
+        {
+            Metric = "acc", Mode = Mode.Max, AvailableResources = new Resources { Cpu = 8 },
+            Scheduler = new HyperBandScheduler { MaxT = 9, ReductionFactor = 3 },
+        },
+        new RunConfig { StoragePath = temp.Path, Name = "hbpartial", Verbose = 0 });
+
+        var grid = await tuner.FitAsync();
+
+        Assert.All(grid, r => Assert.Equal(TrialStatus.Terminated, r.Status));
+        Assert.All(grid.Where(r => r.Config.Get<int>("i") < 3), r => Assert.Equal(9L, r.Metrics["training_iteration"]));
+        // The last bracket kept ⌈9/3⌉ = 3 of its 3 at milestone 1, then ⌈3/3⌉ = 1 at milestone 3, the best (i = 10).
+        var last = grid.Where(r => r.Config.Get<int>("i") >= 8).OrderBy(r => r.Config.Get<int>("i")).Select(r => (long)r.Metrics["training_iteration"]!);
+        Assert.Equal([3L, 3, 9], last);
+    }
 }
