@@ -127,6 +127,8 @@ internal static class ClassTrainableRunner
             }
             if (done)
                 return;
+            if (context.TakeSaveRequest() && !save)
+                await context.SaveCheckpointOnlyAsync(Checkpoint.FromDirectory(trainable.SaveCheckpoint)).ConfigureAwait(true);
         }
     }
 }

@@ -11,6 +11,9 @@ internal sealed class TrialReport(Dictionary<string, object?>? metrics, string? 
     /// <summary>Set by the controller when it has moved the staged checkpoint into place.</summary>
     public string? PersistedCheckpoint { get; set; }
 
+    /// <summary>Set by the controller when the scheduler asked for a checkpoint after this result.</summary>
+    public bool SaveRequested { get; set; }
+
     public TaskCompletionSource<TrialStopReason?> Verdict { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 }
 

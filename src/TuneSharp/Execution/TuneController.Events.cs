@@ -33,6 +33,7 @@ internal sealed partial class TuneController
         if (report.Metrics is null)
         {
             PersistCheckpoint(trial, report, trial.LastResult);
+            ApplySchedulerDecisions(); // the scheduler may act on the checkpoint (synchronous PBT of class trainables)
             _acks.Add((report, null));
             return;
         }
@@ -66,6 +67,7 @@ internal sealed partial class TuneController
             _logger.LogDebug("Trial {Trial} iteration {Iteration}: {Result}", trial.Name, trial.Iteration, FormatMetrics(result));
         Notify(c => c.OnTrialResult(info, result));
         Apply(trial, decision, byScheduler: !stopperSaysStop);
+        report.SaveRequested = decision.SaveCheckpoint && decision.Action == TrialAction.Continue && report.StagedCheckpoint is null;
         ApplySchedulerDecisions();
         _acks.Add((report, trial.PendingAction is { } action ? ToStopReason(action, trial) : null));
         if (_runConfig.Stop?.ShouldStopAll() == true)
@@ -311,6 +313,7 @@ internal sealed partial class TuneController
             ExperimentStore.DeleteCheckpoint(doomed);
         _stateDirty = true;
         TrialInfo info = trial.Snapshot();
+        _scheduler.OnTrialCheckpoint(info, path);
         Notify(c => c.OnCheckpoint(info, path));
         return path;
     }

@@ -29,6 +29,10 @@ public interface ITrialScheduler
     /// <summary>A trial failed for good.</summary>
     void OnTrialError(TrialInfo trial) { }
 
+    /// <summary>A checkpoint of the trial was stored in <paramref name="checkpointPath"/>: with a result, saved at a
+    /// pause or on request (<see cref="TrialDecision.SaveAndContinue"/>), or copied in by an exploit.</summary>
+    void OnTrialCheckpoint(TrialInfo trial, string checkpointPath) { }
+
     /// <summary>Which of the waiting (pending or paused) trials to start next, or null for none now.
     /// <value>The default takes the first pending trial, else the first paused one.</value></summary>
     TrialInfo? ChooseTrialToRun(IReadOnlyList<TrialInfo> waiting) =>
@@ -85,12 +89,13 @@ public interface IExperimentView
 /// <summary>What a scheduler decides for a trial (Ray's CONTINUE / PAUSE / STOP, plus PBT's exploit).</summary>
 public readonly record struct TrialDecision
 {
-    private TrialDecision(TrialAction action, Config? newConfig, string? fromCheckpoint, Resources? newResources = null)
+    private TrialDecision(TrialAction action, Config? newConfig, string? fromCheckpoint, Resources? newResources = null, bool saveCheckpoint = false)
     {
         Action = action;
         NewConfig = newConfig;
         FromCheckpoint = fromCheckpoint;
         NewResources = newResources;
+        SaveCheckpoint = saveCheckpoint;
     }
 
     /// <summary>The action.</summary>
@@ -103,8 +108,15 @@ public readonly record struct TrialDecision
     /// <summary>For <see cref="TrialAction.Restart"/>: the resources to continue with, or null to keep them.</summary>
     public Resources? NewResources { get; }
 
+    /// <summary>For <see cref="TrialAction.Continue"/>: save the trial's state now (a class trainable's
+    /// <see cref="Trainable.SaveCheckpoint"/>; Ray's forced save of PBT's top trials). A function trainable saves
+    /// only when it reports a checkpoint itself, so for it this changes nothing.</summary>
+    public bool SaveCheckpoint { get; }
+
     /// <summary>Keep running.</summary>
     public static TrialDecision Continue { get; } = new(TrialAction.Continue, null, null);
+    /// <summary>Keep running, after saving a checkpoint (see <see cref="SaveCheckpoint"/>).</summary>
+    public static TrialDecision SaveAndContinue { get; } = new(TrialAction.Continue, null, null, saveCheckpoint: true);
     /// <summary>Pause: free the resources; the trial resumes from its checkpoint when chosen again.</summary>
     public static TrialDecision Pause { get; } = new(TrialAction.Pause, null, null);
     /// <summary>Stop for good.</summary>

@@ -78,6 +78,8 @@ public sealed class ResourceChangingScheduler(ITrialScheduler? baseScheduler = n
     /// <inheritdoc />
     public bool NeedsCheckpoint(string path) => BaseScheduler.NeedsCheckpoint(path);
     /// <inheritdoc />
+    public void OnTrialCheckpoint(TrialInfo trial, string checkpointPath) => BaseScheduler.OnTrialCheckpoint(trial, checkpointPath);
+    /// <inheritdoc />
     public IReadOnlyList<string> StatusLines() => [.. BaseScheduler.StatusLines(), "Resources change with the population (ResourceChangingScheduler)."];
     /// <inheritdoc />
     public JsonObject SaveState() => new() { ["version"] = 1, ["base"] = BaseScheduler.SaveState() };

@@ -71,9 +71,20 @@ public sealed class TrialContext
         return new TrialReport(new Dictionary<string, object?>(metrics), staged, seconds);
     }
 
+    /// <summary>Whether the scheduler asked for a checkpoint after the last result; reading it clears it.</summary>
+    internal bool TakeSaveRequest()
+    {
+        bool requested = _saveRequested;
+        _saveRequested = false;
+        return requested;
+    }
+
+    private bool _saveRequested;
+
     private void Complete(TrialReport report, TrialStopReason? verdict)
     {
         _sinceLastReport.Restart();
+        _saveRequested = report.SaveRequested;
         if (report.StagedCheckpoint is not null && report.PersistedCheckpoint is { } persisted)
             _checkpoint = Checkpoint.AtPath(persisted);
         if (verdict is { } reason)

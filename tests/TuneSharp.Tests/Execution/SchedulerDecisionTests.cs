@@ -20,6 +20,10 @@ public class SchedulerDecisionTests
 
         public void OnTrialComplete(TrialInfo trial, IReadOnlyDictionary<string, object?>? result) => Completed[trial.TrialId] = trial;
 
+        public ConcurrentQueue<(long Iteration, string Path)> Checkpoints { get; } = new();
+
+        public void OnTrialCheckpoint(TrialInfo trial, string checkpointPath) => Checkpoints.Enqueue((trial.Iteration, checkpointPath));
+
         public TrialInfo? ChooseTrialToRun(IReadOnlyList<TrialInfo> waiting)
         {
             foreach (TrialInfo trial in waiting)
@@ -211,5 +215,24 @@ public class SchedulerDecisionTests
         Assert.Equal(3, log.Count(l => l.StartsWith("step", StringComparison.Ordinal)));
         Assert.Equal([false, false], seen);                       // the done result went to OnTrialComplete instead
         Assert.Equal(3L, scheduler.Completed.Values.Single().Iteration);
+    }
+
+    [Fact]
+    public async Task FitAsync_SaveAndContinue_SavesAClassTrainableAndTellsTheScheduler()
+    {
+        using var temp = new TempDirectory();
+        var scheduler = new ScriptedScheduler((trial, _) => trial.Iteration == 2 ? TrialDecision.SaveAndContinue : TrialDecision.Continue);
+        var log = new ConcurrentQueue<string>();
+        var tuner = new Tuner(TrainableDefinition.FromClass(() => new TrainableApiTests.CountingTrainable(log, doneAt: 4), "Counting"),
+            new SearchSpace { ["lr"] = 1.0 }, new TuneConfig { Scheduler = scheduler },
+            new RunConfig { StoragePath = temp.Path, Name = "save", Verbose = 0 });
+
+        var grid = await tuner.FitAsync();
+
+        Assert.Equal(["setup lr=1", "step 1", "step 2", "save 2", "step 3", "step 4", "cleanup"], log);
+        var (iteration, path) = Assert.Single(scheduler.Checkpoints);
+        Assert.Equal(2L, iteration);
+        Assert.Equal("2", File.ReadAllText(Path.Combine(path, "state.txt")));
+        Assert.Equal(4L, grid[0].Metrics[ResultFields.TrainingIteration]);
     }
 }

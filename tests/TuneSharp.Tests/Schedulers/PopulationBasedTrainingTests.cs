@@ -161,6 +161,75 @@ public class PopulationBasedTrainingTests
         Assert.Equal(3, grid.Count(r => (long)r.Metrics["training_iteration"]! > 3));
     }
 
+    /// <summary>The class-API twin of <see cref="Grow(TrialContext, int)"/>: it saves only when the Tuner asks.</summary>
+    private sealed class Grower : Trainable
+    {
+        private int _step;
+        private double _weight;
+
+        public override Metrics Step()
+        {
+            _step++;
+            _weight += Config.Get<double>("lr");
+            return new Metrics { ["weight"] = _weight, ["step"] = _step, ["lr"] = Config.Get<double>("lr"), ["done"] = _step == 12 };
+        }
+
+        public override void SaveCheckpoint(string checkpointDirectory) =>
+            File.WriteAllText(Path.Combine(checkpointDirectory, "state"), FormattableString.Invariant($"{_step} {_weight}"));
+
+        public override void LoadCheckpoint(string checkpointDirectory)
+        {
+            var parts = File.ReadAllText(Path.Combine(checkpointDirectory, "state")).Split(' ');
+            (_step, _weight) = (int.Parse(parts[0]), double.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture));
+        }
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task FitAsync_ClassTrainableWithoutCheckpointFrequency_ExploitsCopyTheSourceAsScored(bool synch)
+    {
+        using var temp = new TempDirectory();
+        var tuner = new Tuner(TrainableDefinition.FromClass<Grower>(), new SearchSpace { ["lr"] = Tune.GridSearch(0.1, 0.2, 1.0, 2.0) },
+            new TuneConfig
+            {
+                // One trial at a time: members take turns at each interval, so the run is the same every time.
+                Seed = 3, AvailableResources = new Resources { Cpu = 1 },
+                Scheduler = new PopulationBasedTraining
+                {
+                    TimeAttr = "training_iteration", Metric = "weight", Mode = Mode.Max, PerturbationInterval = 3,
+                    HyperparamMutations = new SearchSpace { ["lr"] = Tune.Uniform(0.01, 5) }, Synch = synch,
+                },
+            },
+            new RunConfig { StoragePath = temp.Path, Name = "pbtclass", Verbose = 0 });
+
+        var grid = await tuner.FitAsync();
+
+        // Without a save at the perturbation a class trainable has no checkpoint to copy, and nothing is exploited.
+        var exploits = File.ReadAllLines(Path.Combine(grid.ExperimentPath, "pbt_global.txt"))
+            .Select(line => System.Text.Json.Nodes.JsonNode.Parse(line)!.AsArray()).ToList();
+        Assert.NotEmpty(exploits);
+        foreach (var result in grid)
+        {
+            var history = result.ReadHistory();
+            Assert.All(history, h => Assert.Equal(h["training_iteration"], h["step"]));
+            // After each exploit the trial continues from the state the source was scored with (pbt_global.txt lines
+            // are [target, source, target iteration, source iteration, old config, new config]). In synchronous mode
+            // that is the source's state at the sync; asynchronously, its state at its latest perturbation (every 3).
+            foreach (var exploit in exploits.Where(e => (string?)e[0] == result.TrialName && e[3]!.GetValue<long>() < 12))
+            {
+                double newLr = exploit[5]!["lr"]!.GetValue<double>();
+                long copied = (long)history.First(h => Convert.ToDouble(h["lr"]) == newLr)["step"]! - 1;
+                long sourceIteration = exploit[3]!.GetValue<long>();
+                if (synch)
+                    Assert.Equal(sourceIteration, copied);
+                else
+                    Assert.True(copied % 3 == 0 && copied > 0 && copied <= sourceIteration, $"copied {copied}, source at {sourceIteration}");
+            }
+        }
+        Assert.All(grid, r => Assert.Equal(TrialStatus.Terminated, r.Status));
+    }
+
     private static Task<ResultGrid> SynchPbt(TempDirectory temp, Func<TrialContext, Task> trainable, double burnIn) =>
         new Tuner(trainable, new SearchSpace { ["lr"] = Tune.GridSearch(0.1, 0.2, 1.0, 2.0) },
             new TuneConfig
@@ -196,6 +265,37 @@ public class PopulationBasedTrainingStateTests
         };
         pbt.Setup(null, null, 7);
         return pbt;
+    }
+
+    private sealed class ClassTrainableView : IExperimentView
+    {
+        public int WaitingCount => 0;
+        public int RunningCount => 3;
+        public string ExperimentPath => "";
+        public Resources Capacity => new() { Cpu = 3 };
+        public bool SavesOnPause => true;
+    }
+
+    [Fact]
+    public void OnTrialResult_ClassTrainableInTheTopQuantile_AsksForASaveAndOffersThatCheckpointAsTheSource()
+    {
+        var pbt = Pbt();
+        ((ITrialScheduler)pbt).Attach(new ClassTrainableView());
+        foreach (string id in new[] { "a", "b", "c" })
+            pbt.OnTrialAdd(Info(id, null));
+        Assert.Equal(TrialDecision.Continue, pbt.OnTrialResult(Info("a", null), At(3, 0.9))); // alone: no quantiles yet
+        Assert.Equal(TrialDecision.Continue, pbt.OnTrialResult(Info("c", null), At(3, 0.6)));
+
+        // b is the worst of three, but the top member a has no checkpoint yet: nothing to copy.
+        Assert.Equal(TrialAction.Continue, pbt.OnTrialResult(Info("b", null), At(3, 0.5)).Action);
+        // At its next interval a is on top: it is asked to save, and the save becomes the source.
+        Assert.Equal(TrialDecision.SaveAndContinue, pbt.OnTrialResult(Info("a", null), At(6, 0.95)));
+        pbt.OnTrialCheckpoint(Info("a", "/ckpt/a6"), "/ckpt/a6");
+        Assert.True(pbt.NeedsCheckpoint("/ckpt/a6"));
+
+        var exploit = pbt.OnTrialResult(Info("b", null), At(6, 0.55));
+        Assert.Equal(TrialAction.Restart, exploit.Action);
+        Assert.Equal("/ckpt/a6", exploit.FromCheckpoint);
     }
 
     [Fact]

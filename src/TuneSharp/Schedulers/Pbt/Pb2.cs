@@ -206,6 +206,8 @@ public sealed class Pb2 : ITrialScheduler
     /// <inheritdoc />
     public bool NeedsCheckpoint(string path) => _pbt.NeedsCheckpoint(path);
     /// <inheritdoc />
+    public void OnTrialCheckpoint(TrialInfo trial, string checkpointPath) => _pbt.OnTrialCheckpoint(trial, checkpointPath);
+    /// <inheritdoc />
     public JsonObject SaveState() => new()
     {
         ["version"] = 1,

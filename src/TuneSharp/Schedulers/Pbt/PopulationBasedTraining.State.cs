@@ -27,6 +27,7 @@ public sealed partial class PopulationBasedTraining
             ["last_perturbation_time"] = m.LastPerturbationTime,
             ["last_train_time"] = m.LastTrainTime,
             ["finished"] = m.Finished,
+            ["awaiting_save"] = m.AwaitingSave,
         }).ToArray()),
     };
 
@@ -58,6 +59,7 @@ public sealed partial class PopulationBasedTraining
                 LastPerturbationTime = JsonValues.ReadDouble(m["last_perturbation_time"]!),
                 LastTrainTime = JsonValues.ReadDouble(m["last_train_time"]!),
                 Finished = m["finished"]!.GetValue<bool>(),
+                AwaitingSave = m["awaiting_save"]?.GetValue<bool>() ?? false,
             };
         }
     }

@@ -105,8 +105,7 @@ public sealed partial class PopulationBasedTraining : ITrialScheduler
     private void Leave(TrialInfo trial)
     {
         Member(trial).Finished = true;
-        if (Synch && _members.Values.Where(m => !m.Finished) is var live && live.Any() && live.All(m => m.LastTrainTime >= _nextSync))
-            SynchronousStep(current: null, live.Max(m => m.LastTrainTime));
+        SyncIfAllWaiting();
     }
 
     /// <inheritdoc />
@@ -154,5 +153,7 @@ public sealed partial class PopulationBasedTraining : ITrialScheduler
         public double LastPerturbationTime { get; set; }
         public double LastTrainTime { get; set; }
         public bool Finished { get; set; }
+        /// <summary>A save of this member's state was asked for (or comes with its pause) and has not arrived yet.</summary>
+        public bool AwaitingSave { get; set; }
     }
 }
