@@ -280,7 +280,7 @@ internal sealed partial class TuneController : IExperimentView
         if (suggestion.Kind != SuggestionKind.Config)
             return false;
         int index = _trials.Count;
-        var trial = new Trial(id, TrialNaming.DefaultTrialName(_trainable.Name, id), index, suggestion.Config!,
+        var trial = new Trial(id, TrialNaming.DefaultTrialName(_trainable.Name, id), index, _scheduler.CompleteConfig(suggestion.Config!),
             suggestion.SampledPaths, _trainable.Resources, _runConfig.CheckpointConfig, _time.GetLocalNow());
         var provisional = trial.Snapshot();
         string name = _tuneConfig.TrialNameCreator?.Invoke(provisional) ?? trial.Name;

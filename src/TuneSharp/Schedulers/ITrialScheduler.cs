@@ -17,6 +17,11 @@ public interface ITrialScheduler
     /// <summary>What to do with the trial that reported <paramref name="result"/>.</summary>
     TrialDecision OnTrialResult(TrialInfo trial, IReadOnlyDictionary<string, object?> result);
 
+    /// <summary>Completes a new trial's config before the trial is created, e.g. PBT draws the mutated
+    /// hyperparameters the search space left out (Ray's <c>_fill_config</c>).
+    /// <value>The default returns the config as it is.</value></summary>
+    Config CompleteConfig(Config config) => config;
+
     /// <summary>A trial was created.</summary>
     void OnTrialAdd(TrialInfo trial) { }
 

@@ -43,6 +43,9 @@ public sealed class ResourceChangingScheduler(ITrialScheduler? baseScheduler = n
     }
 
     /// <inheritdoc />
+    public Config CompleteConfig(Config config) => BaseScheduler.CompleteConfig(config);
+
+    /// <inheritdoc />
     public void OnTrialAdd(TrialInfo trial)
     {
         _base[trial.TrialId] = trial.Resources;

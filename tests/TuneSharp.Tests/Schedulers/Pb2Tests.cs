@@ -68,6 +68,18 @@ public class Pb2Tests
     }
 
     [Fact]
+    public void CompleteConfig_BoundedHyperparameterMissing_DrawsItInsideTheBounds()
+    {
+        var pb2 = new Pb2 { TimeAttr = "t", Metric = "score", Mode = Mode.Max, HyperparamBounds = new Dictionary<string, (double, double)> { ["lr"] = (2, 3), ["x"] = (0, 1) } };
+        pb2.Setup(null, null, 1);
+
+        Config config = pb2.CompleteConfig(new Config(new Dictionary<string, object?> { ["x"] = 0.25 }));
+
+        Assert.InRange(config.Get<double>("lr"), 2, 3);
+        Assert.Equal(0.25, config.Get<double>("x"));
+    }
+
+    [Fact]
     public void Select_FewerThanTwoObservations_KeepsTheCopiedConfig()
     {
         var pb2 = new Pb2 { TimeAttr = "t", Metric = "score", Mode = Mode.Max, HyperparamBounds = new Dictionary<string, (double, double)> { ["lr"] = (0, 10) } };

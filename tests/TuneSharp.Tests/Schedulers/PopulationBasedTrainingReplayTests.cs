@@ -46,12 +46,14 @@ public class PopulationBasedTrainingReplayTests
                 await trial.ReportAsync(new Metrics { ["lr"] = trial.Config.Get<double>("lr"), ["step"] = s },
                     Checkpoint.FromDirectory(d => File.WriteAllText(Path.Combine(d, "s"), s.ToString())));
             }
-        }, replay.InitialSpace(), new TuneConfig { Scheduler = replay }, new RunConfig { StoragePath = temp.Path, Name = "replay", Verbose = 0 });
+        }, new SearchSpace { ["lr"] = Tune.Uniform(0, 1) }, // the experiment's own space: replay overwrites its draw, as Ray's
+        new TuneConfig { Scheduler = replay }, new RunConfig { StoragePath = temp.Path, Name = "replay", Verbose = 0 });
 
         var grid = await tuner.FitAsync();
 
         var history = grid.Single().ReadHistory();
         var lrByStep = history.GroupBy(h => (long)h["step"]!).ToDictionary(g => g.Key, g => Convert.ToDouble(g.Last()["lr"]));
+        Assert.Equal(0.5, lrByStep[1]);
         Assert.Equal(0.5, lrByStep[3]);
         Assert.Equal(0.6, lrByStep[4]);
         Assert.Equal(0.72, lrByStep[9]);

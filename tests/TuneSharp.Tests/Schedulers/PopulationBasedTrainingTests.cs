@@ -69,6 +69,37 @@ public class PopulationBasedTrainingTests
         Assert.Contains("QuantileFraction is 0.7", e.Message);
         e = Assert.Throws<TuneException>(() => new PopulationBasedTraining().Setup("acc", Mode.Max, 0));
         Assert.Contains("HyperparamMutations", e.Message);
+        // A constant cannot be mutated: refused at setup, not at the first exploit.
+        e = Assert.Throws<TuneException>(() => new PopulationBasedTraining { HyperparamMutations = new() { ["nested"] = new SearchSpace { ["x"] = 1 } } }.Setup("acc", Mode.Max, 0));
+        Assert.Contains("HyperparamMutations['nested/x'] is 1", e.Message);
+    }
+
+    [Fact]
+    public async Task FitAsync_MutatedHyperparameterMissingFromTheSpace_IsDrawnFromItsMutation()
+    {
+        using var temp = new TempDirectory();
+        var grid = await new Tuner(async trial =>
+            {
+                for (int i = 0; i < 2; i++)
+                    await trial.ReportAsync(new Metrics { ["score"] = trial.Config.Get<double>("lr") + trial.Config.Get<int>("batch") });
+            },
+            new SearchSpace { ["x"] = Tune.GridSearch(1, 2, 3) },
+            new TuneConfig
+            {
+                Seed = 1, Metric = "score", Mode = Mode.Max,
+                Scheduler = new PopulationBasedTraining
+                {
+                    TimeAttr = "training_iteration", PerturbationInterval = 1,
+                    HyperparamMutations = new SearchSpace { ["lr"] = Tune.Uniform(0.5, 0.6), ["batch"] = new[] { 16, 32 } },
+                },
+            },
+            new RunConfig { StoragePath = temp.Path, Name = "pbtfill", Verbose = 0 }).FitAsync();
+
+        Assert.All(grid, r => Assert.Equal(TrialStatus.Terminated, r.Status));
+        // Each trial got both from the mutations (Ray's _fill_config), and they are in its params.json.
+        Assert.All(grid, r => Assert.InRange(r.Config.Get<double>("lr"), 0.5 * 0.8, 0.6 * 1.2));
+        Assert.All(grid, r => Assert.Contains(r.Config.Get<int>("batch"), new[] { 16, 32 }));
+        Assert.All(grid, r => Assert.Contains("\"batch\"", File.ReadAllText(Path.Combine(r.Path, "params.json")), StringComparison.Ordinal));
     }
 
     // Each trial's "weight" grows by its lr per step; the checkpoint holds (step, weight). A trial that

@@ -193,6 +193,14 @@ public sealed class Pb2 : ITrialScheduler
 
     /// <inheritdoc />
     public void Attach(IExperimentView view) => _pbt.Attach(view);
+    /// <summary>Draws the bounded hyperparameters the search space left out uniformly within their bounds, as Ray's PB2.</summary>
+    public Config CompleteConfig(Config config)
+    {
+        foreach (var (name, (low, high)) in HyperparamBounds)
+            if (!config.Contains(name))
+                config = config.With(name, low + _random.NextDouble() * (high - low));
+        return config;
+    }
     /// <inheritdoc />
     public void OnTrialAdd(TrialInfo trial) => _pbt.OnTrialAdd(trial);
     /// <inheritdoc />

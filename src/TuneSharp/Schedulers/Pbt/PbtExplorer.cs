@@ -19,6 +19,46 @@ internal sealed class PbtExplorer(SearchSpace mutations, double resampleProbabil
             : customExplore(result) ?? throw new TuneException("PopulationBasedTraining.CustomExploreFn returned null; return the (modified) config.");
     }
 
+    /// <summary>Fails, naming the entry, when a mutation is of a kind PBT cannot perturb; called before any trial runs.</summary>
+    public static void Validate(SearchSpace space, string prefix = "")
+    {
+        foreach (var (key, mutation) in space)
+        {
+            string path = prefix + key;
+            if (mutation is SearchSpace nested)
+                Validate(nested, path + "/");
+            else if (mutation is FunctionDomain or GridSearch)
+                throw new TuneException($"PopulationBasedTraining.HyperparamMutations['{path}'] is {mutation}, which PBT cannot perturb; use Tune.Uniform, Tune.LogUniform, Tune.Choice, a list, or a Func<object?>.");
+            else if (mutation is not (Domain or Func<object?>) && !(mutation is IList && mutation is not string))
+                throw new TuneException($"PopulationBasedTraining.HyperparamMutations['{path}'] is {mutation ?? "null"}; use a search-space primitive, a list of values, a Func<object?> or a nested SearchSpace.");
+        }
+    }
+
+    /// <summary>Draws the mutated hyperparameters the config lacks (Ray's <c>_fill_config</c>): a trial may leave them
+    /// out of the search space and get its first values from the mutations.</summary>
+    public Config Fill(Config config, Random random) => FillSpace(config, mutations, "", random);
+
+    private static Config FillSpace(Config config, SearchSpace space, string prefix, Random random)
+    {
+        foreach (var (key, mutation) in space)
+        {
+            string path = prefix + key;
+            if (mutation is SearchSpace nested)
+                config = FillSpace(config, nested, path + "/", random);
+            else if (!config.Contains(path))
+                config = config.With(path, Draw(mutation, config, random));
+        }
+        return config;
+    }
+
+    private static object? Draw(object? mutation, Config config, Random random) => mutation switch
+    {
+        IList list when mutation is not string => list[random.Next(list.Count)],
+        Domain domain => domain.Sample(random, config),
+        Func<object?> function => function(),
+        _ => throw new InvalidOperationException($"unvalidated mutation {mutation}"),
+    };
+
     private Config ExploreSpace(Config config, SearchSpace space, string prefix, Random random)
     {
         foreach (var (key, mutation) in space)
@@ -32,7 +72,7 @@ internal sealed class PbtExplorer(SearchSpace mutations, double resampleProbabil
                 IList list when mutation is not string => config.With(path, Neighbour(list.Cast<object?>().ToList(), current, random)),
                 Domain domain => config.With(path, Numeric(current, () => domain.Sample(random, config), domain, random)),
                 Func<object?> function => config.With(path, Numeric(current, function, null, random)),
-                _ => throw new TuneException($"PopulationBasedTraining.HyperparamMutations['{path}'] is {mutation}; use a search-space primitive, a list of values, a Func<object?> or a nested SearchSpace."),
+                _ => throw new InvalidOperationException($"unvalidated mutation {mutation}"),
             };
         }
         return config;

@@ -74,9 +74,7 @@ public sealed partial class PopulationBasedTraining : ITrialScheduler
             throw new TuneException($"PopulationBasedTraining.ResampleProbability is {ResampleProbability}; use a probability in [0, 1].");
         if (PerturbationFactors.Count == 0)
             throw new TuneException("PopulationBasedTraining.PerturbationFactors is empty; give at least one factor, e.g. [1.2, 0.8].");
-        foreach (var (path, primitive) in HyperparamMutations.Parameters())
-            if (primitive is FunctionDomain or GridSearch)
-                throw new TuneException($"PopulationBasedTraining.HyperparamMutations['{path}'] is {primitive}, which PBT cannot perturb; use Tune.Uniform, Tune.LogUniform, Tune.Choice, a list, or a Func<object?>.");
+        Pbt.PbtExplorer.Validate(HyperparamMutations);
         _explorer = new Pbt.PbtExplorer(HyperparamMutations, ResampleProbability, PerturbationFactors, CustomExploreFn);
         _seed = seed ?? Random.Shared.Next();
         _random = new Random(_seed);
@@ -87,6 +85,9 @@ public sealed partial class PopulationBasedTraining : ITrialScheduler
 
     /// <inheritdoc />
     public void Attach(IExperimentView view) => _view = view;
+
+    /// <inheritdoc />
+    public Config CompleteConfig(Config config) => _explorer.Fill(config, _random);
 
     /// <inheritdoc />
     public void OnTrialAdd(TrialInfo trial) => Member(trial);

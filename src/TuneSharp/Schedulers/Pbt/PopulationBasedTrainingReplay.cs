@@ -7,7 +7,8 @@ namespace TuneSharp.Schedulers;
 /// <summary>
 /// Replays the hyperparameter schedule one PBT trial followed (Ray Tune's <c>PopulationBasedTrainingReplay</c>):
 /// a single trial starts from the schedule's first config and switches config at each logged step, from
-/// its own latest checkpoint. Run it with <see cref="InitialSpace"/> as the search space and one sample.
+/// its own latest checkpoint. Run it with one sample; whatever the search space draws is replaced by the schedule's
+/// first config, as in Ray (<see cref="InitialSpace"/> gives a search space that says so).
 /// </summary>
 public sealed class PopulationBasedTrainingReplay : ITrialScheduler
 {
@@ -67,14 +68,16 @@ public sealed class PopulationBasedTrainingReplay : ITrialScheduler
     /// <inheritdoc />
     public void Setup(string? metric, Mode? mode, int? seed) { }
 
+    /// <summary>The trial starts from the schedule's first config whatever the search space drew (Ray's replay
+    /// overwrites it too).</summary>
+    public Config CompleteConfig(Config config) => InitialConfig;
+
     /// <inheritdoc />
     public void OnTrialAdd(TrialInfo trial)
     {
         if (_trialId is not null && _trialId != trial.TrialId)
             throw new TuneException("PopulationBasedTrainingReplay replays one schedule: set TuneConfig.NumSamples = 1.");
         _trialId = trial.TrialId;
-        if (!SameValues(trial.Config, InitialConfig))
-            throw new TuneException($"PopulationBasedTrainingReplay: the trial starts with {trial.Config}, not the schedule's first config {InitialConfig}. Pass replay.InitialSpace() as the search space.");
     }
 
     /// <inheritdoc />
@@ -89,8 +92,4 @@ public sealed class PopulationBasedTrainingReplay : ITrialScheduler
 
     /// <inheritdoc />
     public IReadOnlyList<string> StatusLines() => [$"PopulationBasedTrainingReplay: {_next} of {_schedule.Count} config changes replayed"];
-
-    private static bool SameValues(Config a, Config b) =>
-        a.Flatten().Count() == b.Flatten().Count()
-        && a.Flatten().All(kv => b.Contains(kv.Key) && JsonValues.ValueEquals(kv.Value, b.Get<object?>(kv.Key)));
 }
