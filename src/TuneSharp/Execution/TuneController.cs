@@ -78,6 +78,9 @@ internal sealed partial class TuneController : IExperimentView
     string IExperimentView.ExperimentPath => _store.Path;
     Resources IExperimentView.Capacity => _pool.Capacity;
     bool IExperimentView.SavesOnPause => _trainable.IsClassTrainable;
+    Resources IExperimentView.LiveTrialResources => _trials
+        .Where(t => t.Status is TrialStatus.Running or TrialStatus.Pending or TrialStatus.Paused)
+        .Aggregate(new Resources { Cpu = 0 }, (sum, t) => sum with { Cpu = sum.Cpu + t.Resources.Cpu, Gpu = sum.Gpu + t.Resources.Gpu });
     bool IExperimentView.SearchFinished => _searcherFinished;
 
     public async Task<ResultGrid> RunAsync(string experimentPath, ExperimentResume? resume, CancellationToken cancellationToken)

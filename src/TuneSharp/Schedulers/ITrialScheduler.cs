@@ -81,6 +81,9 @@ public interface IExperimentView
     /// <summary>The logical resources all trials share.</summary>
     Resources Capacity { get; }
 
+    /// <summary>What the live (running, pending and paused) trials ask for together, each its current amount.</summary>
+    Resources LiveTrialResources { get; }
+
     /// <summary>Whether a paused trial saves its state first, so that it resumes exactly where it stopped (class
     /// trainables, through <see cref="Trainable.SaveCheckpoint"/>); otherwise it resumes from the last checkpoint it
     /// reported. <value>The default value is false.</value></summary>

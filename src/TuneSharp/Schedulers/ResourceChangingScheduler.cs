@@ -19,18 +19,8 @@ public sealed class ResourceChangingScheduler(ITrialScheduler? baseScheduler = n
     public ITrialScheduler BaseScheduler { get; } = baseScheduler ?? new FifoScheduler();
 
     /// <summary>Proposes a trial's resources from (trial, the experiment's view, the trial's initial resources);
-    /// null keeps them. <value>The default is <see cref="DistributeResourcesEvenly"/>.</value></summary>
-    public Func<TrialInfo, IExperimentView, Resources, Resources?> ResourcesAllocationFunction { get; init; } = DistributeResourcesEvenly;
-
-    /// <summary>Ray's <c>DistributeResources</c>: the CPUs (and GPUs, for trials that use them) are shared evenly
-    /// among the live trials, whole units each, never below what a trial started with.</summary>
-    public static Resources? DistributeResourcesEvenly(TrialInfo trial, IExperimentView view, Resources initial)
-    {
-        int live = Math.Max(1, view.RunningCount + view.WaitingCount);
-        double cpu = Math.Max(initial.Cpu, Math.Floor(view.Capacity.Cpu / live));
-        double gpu = initial.Gpu > 0 ? Math.Max(initial.Gpu, Math.Floor(view.Capacity.Gpu / live)) : initial.Gpu;
-        return trial.Resources with { Cpu = cpu, Gpu = gpu };
-    }
+    /// null keeps them. <value>The default is <see cref="DistributeResources"/> with its defaults, as Ray's.</value></summary>
+    public Func<TrialInfo, IExperimentView, Resources, Resources?> ResourcesAllocationFunction { get; init; } = new DistributeResources().Allocate;
 
     /// <inheritdoc />
     public void Setup(string? metric, Mode? mode, int? seed) => BaseScheduler.Setup(metric, mode, seed);

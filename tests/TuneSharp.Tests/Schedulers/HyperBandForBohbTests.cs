@@ -26,6 +26,7 @@ public class HyperBandForBohbTests
         public int RunningCount { get; set; }
         public string ExperimentPath => "";
         public Resources Capacity => new() { Cpu = 1 };
+        public Resources LiveTrialResources => new() { Cpu = RunningCount };
     }
 
     private static (HyperBandForBohb Scheduler, Budgets Budgets, View View) Create(double maxT = 9)

@@ -304,6 +304,7 @@ public class PopulationBasedTrainingStateTests
         public int RunningCount => 3;
         public string ExperimentPath => "";
         public Resources Capacity => new() { Cpu = 3 };
+        public Resources LiveTrialResources => new() { Cpu = 3 };
         public bool SavesOnPause => true;
     }
 

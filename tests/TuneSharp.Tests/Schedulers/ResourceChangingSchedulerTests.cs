@@ -113,20 +113,50 @@ public class ResourceChangingSchedulerTests
         Assert.False(Directory.Exists(Path.Combine(temp.Path, "rcsreuse")));
     }
 
-    [Fact]
-    public void DistributeResourcesEvenly_SharesWholeCpusAmongLiveTrials()
+    private static TrialInfo Trial(double cpu, double gpu = 0, long iteration = 1) =>
+        new("a", "t_a", 0, Config.Empty, TrialStatus.Running, iteration, null, "cp", "", new Resources { Cpu = cpu, Gpu = gpu });
+
+    [Theory]
+    // Ray's DistributeResources, worked by hand (capacity, live trials, starting CPUs, the trial's CPUs, CPUs the live
+    // trials ask for, expected): the excess over every trial's start is dealt out round-robin, so no trial gets more
+    // than ⌈excess units / trials⌉; within that a trial takes what is free, or gives back what is missing.
+    [InlineData(4, 1, 1, 1, 1, 4)]   // alone: excess 3, cap 3, 3 free
+    [InlineData(4, 3, 1, 1, 3, 2)]   // 3 trials: excess 1, cap ⌈1/3⌉ = 1, 1 free; the others stay at 1
+    [InlineData(4, 3, 1, 1, 4, 1)]   // the spare CPU went to another trial already
+    [InlineData(8, 3, 2, 2, 6, 3)]   // 3 trials of 2 on 8: excess 2, cap ⌈2/3⌉ = 1 although 2 are free
+    [InlineData(4, 2, 1, 3, 5, 2)]   // a newcomer leaves one CPU missing: the trial gives one back
+    [InlineData(4, 4, 1, 1, 4, 1)]   // no excess: nothing changes
+    public void DistributeResources_SharesTheFreeCpusInWholeUnitsUpToAnEvenShare(double capacity, int live, double initial, double current, double used, double expected)
     {
-        var view = new View(running: 1, waiting: 0, new Resources { Cpu = 4 });
-        var trial = new TrialInfo("a", "t_a", 0, Config.Empty, TrialStatus.Running, 1, null, "cp", "", new Resources { Cpu = 1 });
-        Assert.Equal(4, ResourceChangingScheduler.DistributeResourcesEvenly(trial, view, new Resources { Cpu = 1 })!.Cpu);
-        Assert.Equal(1, ResourceChangingScheduler.DistributeResourcesEvenly(trial, new View(3, 2, new Resources { Cpu = 4 }), new Resources { Cpu = 1 })!.Cpu);
+        var view = new View(running: live, waiting: 0, new Resources { Cpu = capacity }, new Resources { Cpu = used });
+
+        Resources? proposed = new DistributeResources().Allocate(Trial(current), view, new Resources { Cpu = initial });
+
+        Assert.Equal(expected, proposed!.Cpu);
     }
 
-    private sealed class View(int running, int waiting, Resources capacity) : IExperimentView
+    [Fact]
+    public void DistributeResources_Options_CapReserveAndGpuUnits()
+    {
+        var alone = new View(running: 1, waiting: 0, new Resources { Cpu = 8, Gpu = 4 }, new Resources { Cpu = 1, Gpu = 1 });
+        // IncreaseByTimes caps the growth; ReserveResources keeps CPUs out of the sharing.
+        Assert.Equal(3, new DistributeResources { IncreaseBy = new Resources { Cpu = 1 }, IncreaseByTimes = 2 }
+            .Allocate(Trial(1, 1), alone, new Resources { Cpu = 1, Gpu = 1 })!.Cpu);
+        Assert.Equal(6, new DistributeResources { ReserveResources = new Resources { Cpu = 2 } }
+            .Allocate(Trial(1), alone with { Used = new Resources { Cpu = 1 } }, new Resources { Cpu = 1 })!.Cpu);
+        // A GPU trial grows by GPUs and keeps its CPUs, as Ray's.
+        var gpu = new DistributeResources().Allocate(Trial(1, 1), alone, new Resources { Cpu = 1, Gpu = 1 })!;
+        Assert.Equal((1.0, 4.0), (gpu.Cpu, gpu.Gpu));
+        // Before its first result a trial is left as it is.
+        Assert.Null(new DistributeResources().Allocate(Trial(1, iteration: 0), alone, new Resources { Cpu = 1 }));
+    }
+
+    private sealed record View(int running, int waiting, Resources capacity, Resources Used) : IExperimentView
     {
         public int WaitingCount => waiting;
         public int RunningCount => running;
         public string ExperimentPath => "";
         public Resources Capacity => capacity;
+        public Resources LiveTrialResources => Used;
     }
 }
