@@ -80,6 +80,27 @@ public class Pb2Tests
     }
 
     [Fact]
+    public void OnTrialResult_CustomExploreFnAndRequireAttrs_ReachTheExploitStep()
+    {
+        var pb2 = new Pb2
+        {
+            TimeAttr = "t", Metric = "score", Mode = Mode.Max, PerturbationInterval = 1, LogConfig = false,
+            HyperparamBounds = new Dictionary<string, (double, double)> { ["lr"] = (0, 10) },
+            CustomExploreFn = config => config.With("tag", "explored"),
+        };
+        pb2.Setup(null, null, 1);
+        // RequireAttrs: a result without the metric fails, naming the option.
+        Assert.Contains("RequireAttrs", Assert.Throws<TuneException>(() => pb2.OnTrialResult(Info("a", 1), new Dictionary<string, object?> { ["t"] = 1.0 })).Message);
+        foreach (var (id, score) in new[] { ("a", 5.0), ("b", 1.0), ("c", 3.0), ("d", 4.0) })
+            pb2.OnTrialResult(Info(id, 1) with { LatestCheckpoint = "/ckpt/" + id }, new Dictionary<string, object?> { ["t"] = 1.0, ["score"] = score });
+
+        var exploit = pb2.OnTrialResult(Info("b", 1) with { LatestCheckpoint = "/ckpt/b" }, new Dictionary<string, object?> { ["t"] = 2.0, ["score"] = 1.0 });
+
+        Assert.Equal(TrialAction.Restart, exploit.Action);
+        Assert.Equal("explored", exploit.NewConfig!.Get<string>("tag"));
+    }
+
+    [Fact]
     public void Select_FewerThanTwoObservations_KeepsTheCopiedConfig()
     {
         var pb2 = new Pb2 { TimeAttr = "t", Metric = "score", Mode = Mode.Max, HyperparamBounds = new Dictionary<string, (double, double)> { ["lr"] = (0, 10) } };

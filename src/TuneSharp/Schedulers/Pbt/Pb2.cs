@@ -48,6 +48,13 @@ public sealed class Pb2 : ITrialScheduler
     public IReadOnlyDictionary<string, (double Low, double High)> HyperparamBounds { get; init; } = new Dictionary<string, (double, double)>();
     /// <summary>Synchronous mode, as <see cref="PopulationBasedTraining.Synch"/>. <value>The default value is false.</value></summary>
     public bool Synch { get; init; }
+    /// <summary>Applied to the config after the bandit's choice, as <see cref="PopulationBasedTraining.CustomExploreFn"/>.
+    /// <value>The default value is null.</value></summary>
+    public Func<Config, Config>? CustomExploreFn { get; init; }
+    /// <summary>Fail when a result lacks <see cref="TimeAttr"/> or the metric. <value>The default value is true.</value></summary>
+    public bool RequireAttrs { get; init; } = true;
+    /// <summary>Write <c>pbt_global.txt</c> and <c>pbt_policy_&lt;id&gt;.txt</c>. <value>The default value is true.</value></summary>
+    public bool LogConfig { get; init; } = true;
     /// <summary>Random candidates the acquisition is maximised over. <value>The default value is 500.</value></summary>
     public int Candidates { get; init; } = 500;
     /// <summary>At most this many latest observations are modelled, keeping each step cheap. <value>The default value is 300.</value></summary>
@@ -66,7 +73,8 @@ public sealed class Pb2 : ITrialScheduler
         _pbt = new PopulationBasedTraining
         {
             TimeAttr = TimeAttr, Metric = Metric, Mode = Mode, PerturbationInterval = PerturbationInterval,
-            QuantileFraction = QuantileFraction, Synch = Synch, CustomExploreFn = Select,
+            QuantileFraction = QuantileFraction, Synch = Synch, RequireAttrs = RequireAttrs, LogConfig = LogConfig,
+            CustomExploreFn = CustomExploreFn is { } custom ? config => custom(Select(config)) : Select,
         };
         _pbt.Setup(metric, mode, seed);
         _metric = Metric ?? metric!;
