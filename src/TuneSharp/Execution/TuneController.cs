@@ -82,6 +82,7 @@ internal sealed partial class TuneController : IExperimentView
         .Where(t => t.Status is TrialStatus.Running or TrialStatus.Pending or TrialStatus.Paused)
         .Aggregate(new Resources { Cpu = 0 }, (sum, t) => sum with { Cpu = sum.Cpu + t.Resources.Cpu, Gpu = sum.Gpu + t.Resources.Gpu });
     bool IExperimentView.SearchFinished => _searcherFinished;
+    bool IExperimentView.Stopping => _stopping;
 
     public async Task<ResultGrid> RunAsync(string experimentPath, ExperimentResume? resume, CancellationToken cancellationToken)
     {

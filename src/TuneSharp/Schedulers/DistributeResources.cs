@@ -37,10 +37,11 @@ public sealed class DistributeResources
 
         // Ray deals the excess over every live trial's starting amount out one unit at a time, round-robin, and lets
         // no trial grow past what the first one received: ⌈units / trials⌉, within IncreaseByTimes.
-        long excessUnits = Units(totalCpu - initial.Cpu * live, totalGpu - initial.Gpu * live, unitCpu, unitGpu);
-        long cap = excessUnits <= 0 ? 0 : (excessUnits + live - 1) / live;
+        double excessCpu = totalCpu - initial.Cpu * live, excessGpu = totalGpu - initial.Gpu * live;
+        long excessUnits = excessCpu >= unitCpu && excessGpu >= unitGpu ? Units(excessCpu, excessGpu, unitCpu, unitGpu) : 0;
+        long cap = excessUnits <= 0 ? 0 : (excessUnits + live - 1) / live; // 0: no cap, as Ray when nothing is dealt out
         if (IncreaseByTimes > 0)
-            cap = Math.Min(cap, IncreaseByTimes);
+            cap = cap > 0 ? Math.Min(cap, IncreaseByTimes) : IncreaseByTimes;
 
         // Then this trial takes what is free now (or gives back what is missing), up to that cap.
         Resources used = view.LiveTrialResources;

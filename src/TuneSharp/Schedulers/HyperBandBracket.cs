@@ -73,7 +73,8 @@ internal sealed class HyperBandBracket
         N = (int)Math.Ceiling(N / _eta);
         Milestone = NextMilestone(Milestone);
         // Worst first, stably, and the last n kept, as Ray: of two equal trials the later one stays.
-        var ranked = _live.OrderBy(kv => kv.Value?.Value ?? double.NegativeInfinity).Select(kv => kv.Key).ToList();
+        var ranked = _live.OrderBy(kv => kv.Value?.Value ?? double.NegativeInfinity).ThenBy(kv => _all.IndexOf(kv.Key))
+            .Select(kv => kv.Key).ToList();
         int bad = Math.Max(0, ranked.Count - N);
         return (ranked.Skip(bad).ToList(), ranked.Take(bad).ToList());
     }

@@ -92,6 +92,9 @@ public interface IExperimentView
     /// <summary>Whether no more trials will be added: the searcher has no more to suggest, or NumSamples is reached.
     /// <value>The default value is false.</value></summary>
     bool SearchFinished => false;
+
+    /// <summary>Whether the experiment is ending: decisions now are not carried out. <value>The default value is false.</value></summary>
+    bool Stopping => false;
 }
 
 /// <summary>What a scheduler decides for a trial (Ray's CONTINUE / PAUSE / STOP, plus PBT's exploit).</summary>

@@ -70,6 +70,21 @@ public class HyperBandSchedulerTests
     }
 
     [Fact]
+    public void Halve_EqualScoresAfterATrialLeft_StillKeepsTheLaterAddedTrial()
+    {
+        // A trial that leaves frees its slot in the bracket's table; the one added next must still count as later.
+        var bracket = new HyperBandBracket(maxTrials: 3, initialT: 1, maxT: 9, eta: 3, s: 2, stopLastTrials: true);
+        bracket.Add("a");
+        bracket.Add("b");
+        bracket.Remove("a");
+        bracket.Add("c");
+        bracket.Update("b", 1, 0.5);
+        bracket.Update("c", 1, 0.5);
+
+        Assert.Equal(["c"], bracket.Halve().Good);
+    }
+
+    [Fact]
     public void OnTrialResult_RoundDone_PausesUntilAllReachMilestoneThenKeepsBestThird()
     {
         // MaxT 9, η 3: s_max+1 = 3; bracket 0 holds 3 trials run to 9 (no halving).

@@ -57,6 +57,25 @@ public class Pb2Tests
     }
 
     [Fact]
+    public void Select_ModelFull_StillStartsANewRoundWithEachNewObservation()
+    {
+        var pb2 = new Pb2 { TimeAttr = "t", Metric = "score", Mode = Mode.Max, MaxObservations = 5, HyperparamBounds = new Dictionary<string, (double, double)> { ["lr"] = (0, 10) } };
+        pb2.Setup(null, null, 5);
+        for (int t = 1; t <= 4; t++)
+            for (int i = 0; i < 3; i++)
+                pb2.OnTrialResult(Info($"{i}", i * 3), new Dictionary<string, object?> { ["t"] = (double)t, ["score"] = t * (i + 1.0) });
+        pb2.Select(Config.Empty);
+        pb2.Select(Config.Empty);
+        Assert.Equal(2, pb2.ChosenThisRound);
+
+        // The model holds its 5 latest observations either way; a new one still ends the round.
+        pb2.OnTrialResult(Info("0", 0), new Dictionary<string, object?> { ["t"] = 5.0, ["score"] = 5.0 });
+        pb2.Select(Config.Empty);
+
+        Assert.Equal(1, pb2.ChosenThisRound);
+    }
+
+    [Fact]
     public void Select_IntegerHyperparameter_StaysAWholeNumberInsideItsBounds()
     {
         var pb2 = Trained(seed: 5, "batch");

@@ -193,7 +193,7 @@ public class PopulationBasedTrainingTests
     }
 
     /// <summary>The class-API twin of <see cref="Grow(TrialContext, int)"/>: it saves only when the Tuner asks.</summary>
-    private sealed class Grower : Trainable
+    private class Grower : Trainable
     {
         private int _step;
         private double _weight;
@@ -215,26 +215,82 @@ public class PopulationBasedTrainingTests
         }
     }
 
+    /// <summary>A <see cref="Grower"/> whose lr 0.2 member fails its first save (the trial is retried).</summary>
+    private sealed class GrowerFailingASave : Grower
+    {
+        public static int Failed;
+
+        public override void SaveCheckpoint(string checkpointDirectory)
+        {
+            if (Config.Get<double>("lr") == 0.2 && Interlocked.Exchange(ref Failed, 1) == 0)
+                throw new IOException("disk full (test)");
+            base.SaveCheckpoint(checkpointDirectory);
+        }
+    }
+
+    [Fact]
+    public async Task FitAsync_SynchClassTrainableWhosePauseSaveFails_IsRetriedAndTheOthersStillSync()
+    {
+        using var temp = new TempDirectory();
+        GrowerFailingASave.Failed = 0;
+        var grid = await ClassPbt(TrainableDefinition.FromClass<GrowerFailingASave>(), cpus: 4, synch: true,
+            new RunConfig { StoragePath = temp.Path, Name = "pbtsavefail", FailureConfig = new FailureConfig { MaxFailures = 2 } });
+
+        Assert.Equal(1, GrowerFailingASave.Failed);
+        // The member that failed had no save to wait for: the sync went on without one, and every trial finished.
+        Assert.All(grid, r => Assert.Equal(TrialStatus.Terminated, r.Status));
+        Assert.All(grid, r => Assert.Equal(12L, r.Metrics["training_iteration"]));
+    }
+
+    [Fact]
+    public async Task FitAsync_SynchExperimentStoppedAtTheSyncPoint_ExploitsNothingItWillNotRun()
+    {
+        using var temp = new TempDirectory();
+        var grid = await ClassPbt(TrainableDefinition.FromClass<Grower>(), cpus: 4, synch: true,
+            new RunConfig { StoragePath = temp.Path, Name = "pbtstop", Stop = new StopAllAt(members: 4, iteration: 3) });
+
+        // Every trial's config is the one its last result was trained with, and no exploit was logged that never ran.
+        Assert.All(grid, r => Assert.Equal(r.Config.Get<double>("lr"), r.GetMetric("lr")));
+        Assert.False(File.Exists(Path.Combine(grid.ExperimentPath, "pbt_global.txt")));
+    }
+
+    /// <summary>PBT over lr ∈ {0.1, 0.2, 1, 2} of a class trainable, perturbing every 3 iterations.</summary>
+    private static Task<ResultGrid> ClassPbt(TrainableDefinition trainable, int cpus, bool synch, RunConfig run) =>
+        new Tuner(trainable, new SearchSpace { ["lr"] = Tune.GridSearch(0.1, 0.2, 1.0, 2.0) },
+            new TuneConfig
+            {
+                Seed = 3, AvailableResources = new Resources { Cpu = cpus },
+                Scheduler = new PopulationBasedTraining
+                {
+                    TimeAttr = "training_iteration", Metric = "weight", Mode = Mode.Max, PerturbationInterval = 3, Synch = synch,
+                    HyperparamMutations = new SearchSpace { ["lr"] = Tune.Uniform(0.01, 5) },
+                },
+            },
+            run with { Verbose = 0 }).FitAsync();
+
+    /// <summary>Ends the experiment once <c>members</c> trials have reported <c>iteration</c>.</summary>
+    private sealed class StopAllAt(int members, long iteration) : TuneSharp.Stopping.Stopper
+    {
+        private readonly HashSet<string> _arrived = new();
+
+        public override bool ShouldStopTrial(string trialId, IReadOnlyDictionary<string, object?> result)
+        {
+            if (Convert.ToInt64(result["training_iteration"]) >= iteration)
+                _arrived.Add(trialId);
+            return false;
+        }
+
+        public override bool ShouldStopAll() => _arrived.Count >= members;
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
     public async Task FitAsync_ClassTrainableWithoutCheckpointFrequency_ExploitsCopyTheSourceAsScored(bool synch)
     {
         using var temp = new TempDirectory();
-        var tuner = new Tuner(TrainableDefinition.FromClass<Grower>(), new SearchSpace { ["lr"] = Tune.GridSearch(0.1, 0.2, 1.0, 2.0) },
-            new TuneConfig
-            {
-                // One trial at a time: members take turns at each interval, so the run is the same every time.
-                Seed = 3, AvailableResources = new Resources { Cpu = 1 },
-                Scheduler = new PopulationBasedTraining
-                {
-                    TimeAttr = "training_iteration", Metric = "weight", Mode = Mode.Max, PerturbationInterval = 3,
-                    HyperparamMutations = new SearchSpace { ["lr"] = Tune.Uniform(0.01, 5) }, Synch = synch,
-                },
-            },
-            new RunConfig { StoragePath = temp.Path, Name = "pbtclass", Verbose = 0 });
-
-        var grid = await tuner.FitAsync();
+        // One trial at a time: members take turns at each interval, so the run is the same every time.
+        var grid = await ClassPbt(TrainableDefinition.FromClass<Grower>(), cpus: 1, synch, new RunConfig { StoragePath = temp.Path, Name = "pbtclass" });
 
         // Without a save at the perturbation a class trainable has no checkpoint to copy, and nothing is exploited.
         var exploits = File.ReadAllLines(Path.Combine(grid.ExperimentPath, "pbt_global.txt"))
@@ -320,14 +376,20 @@ public class PopulationBasedTrainingStateTests
 
         // b is the worst of three, but the top member a has no checkpoint yet: nothing to copy.
         Assert.Equal(TrialAction.Continue, pbt.OnTrialResult(Info("b", null), At(3, 0.5)).Action);
-        // At its next interval a is on top: it is asked to save, and the save becomes the source.
-        Assert.Equal(TrialDecision.SaveAndContinue, pbt.OnTrialResult(Info("a", null), At(6, 0.95)));
+        // At its next interval a is on top: it is asked to save, and the save becomes the source, but only once it is
+        // stored: until then a offers no checkpoint (an older one would not hold the state that scored 0.95).
+        Assert.Equal(TrialDecision.SaveAndContinue, pbt.OnTrialResult(Info("a", "/ckpt/old"), At(6, 0.95)));
+        Assert.Equal(TrialAction.Continue, pbt.OnTrialResult(Info("b", null), At(6, 0.55)).Action);
         pbt.OnTrialCheckpoint(Info("a", "/ckpt/a6"), "/ckpt/a6");
         Assert.True(pbt.NeedsCheckpoint("/ckpt/a6"));
 
-        var exploit = pbt.OnTrialResult(Info("b", null), At(6, 0.55));
+        var exploit = pbt.OnTrialResult(Info("b", null), At(9, 0.55));
         Assert.Equal(TrialAction.Restart, exploit.Action);
         Assert.Equal("/ckpt/a6", exploit.FromCheckpoint);
+        // A result that brought its own checkpoint needs no save: that checkpoint is the state as scored.
+        var withOwn = new Dictionary<string, object?>(At(9, 0.99)) { [ResultFields.CheckpointDirName] = "checkpoint_000004" };
+        Assert.Equal(TrialDecision.Continue, pbt.OnTrialResult(Info("a", "/ckpt/a9"), withOwn));
+        Assert.True(pbt.NeedsCheckpoint("/ckpt/a9"));
     }
 
     [Fact]

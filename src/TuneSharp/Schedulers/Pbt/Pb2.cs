@@ -26,7 +26,7 @@ public sealed class Pb2 : ITrialScheduler
     private readonly Dictionary<string, (double Time, double Score)> _lastSeen = new();
     // Points chosen since the data last grew: later choices in the same round are pushed away from them.
     private readonly List<double[]> _chosenThisRound = new();
-    private int _dataAtLastChoice = -1;
+    private long _observations, _observationsAtLastChoice = -1; // counts every observation, also those _data drops
     private GpHyperparameters? _kernel;
     private PopulationBasedTraining _pbt = null!;
     private Random _random = new();
@@ -89,7 +89,10 @@ public sealed class Pb2 : ITrialScheduler
             double score = _sign * value;
             // The bandit's reward: how much the metric improved per unit of time under these hyperparameters.
             if (_lastSeen.TryGetValue(trial.TrialId, out var last) && time > last.Time)
+            {
                 _data.Add((time, Normalise(trial.Config), (score - last.Score) / (time - last.Time)));
+                _observations++;
+            }
             _lastSeen[trial.TrialId] = (time, score);
             if (_data.Count > MaxObservations)
                 _data.RemoveAt(0);
@@ -112,13 +115,16 @@ public sealed class Pb2 : ITrialScheduler
         return decisions;
     }
 
+    /// <summary>How many points chosen this round condition the variance (for tests).</summary>
+    internal int ChosenThisRound => _chosenThisRound.Count;
+
     /// <summary>GP-UCB over the bounds at the current time (the explore step PBT calls). With fewer than two
     /// observations there is nothing to model, and the copied config is kept, as Ray's PB2 does.</summary>
     internal Config Select(Config config)
     {
         if (_data.Count < 2)
             return config;
-        if (_data.Count != _dataAtLastChoice)
+        if (_observations != _observationsAtLastChoice)
             _chosenThisRound.Clear();
         double now = _data.Max(d => d.Time);
         var model = new GainModel(_data, _kernel);
@@ -137,7 +143,7 @@ public sealed class Pb2 : ITrialScheduler
                 (bestUcb, best) = (ucb, point);
         }
         _chosenThisRound.Add(best);
-        _dataAtLastChoice = _data.Count;
+        _observationsAtLastChoice = _observations;
         for (int i = 0; i < _names.Length; i++)
         {
             var (low, high) = HyperparamBounds[_names[i]];

@@ -123,9 +123,22 @@ public sealed partial class PopulationBasedTraining : ITrialScheduler
     }
 
     /// <summary>Ray's fair share: the waiting trial that has trained least goes first.</summary>
-    public TrialInfo? ChooseTrialToRun(IReadOnlyList<TrialInfo> waiting) =>
-        waiting.Where(t => !Synch || Member(t).LastTrainTime < _nextSync)
+    public TrialInfo? ChooseTrialToRun(IReadOnlyList<TrialInfo> waiting)
+    {
+        // A waiting member has no run, so a save it awaits will not come (it failed and is retried, or the experiment
+        // was resumed): its latest checkpoint is what it has.
+        foreach (TrialInfo trial in waiting)
+            if (Member(trial) is { AwaitingSave: true } member)
+            {
+                member.AwaitingSave = false;
+                if (Synch)
+                    member.PendingCheckpoint = trial.LatestCheckpoint;
+            }
+        // Synchronous members that all wait at the sync point (e.g. after a resume) sync now.
+        SyncIfAllWaiting();
+        return waiting.Where(t => !Synch || Member(t).LastTrainTime < _nextSync)
             .OrderBy(t => Member(t).LastTrainTime).ThenBy(t => t.Index).FirstOrDefault();
+    }
 
     /// <inheritdoc />
     public IReadOnlyList<string> StatusLines() =>
