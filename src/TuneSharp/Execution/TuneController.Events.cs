@@ -46,15 +46,21 @@ internal sealed partial class TuneController
         }
         var result = Enrich(trial, report);
         if (report.StagedCheckpoint is not null)
-            result[ResultFields.CheckpointDirName] = Path.GetFileName(PersistCheckpoint(trial, report, result));
+            result[ResultFields.CheckpointDirName] = ExperimentStore.CheckpointDirName(trial.Checkpoints.NextIndex);
         if (!CheckMetricsPresent(trial, result))
         {
+            DiscardStaged(report);
             _acks.Add((report, TrialStopReason.Stop));
             return;
         }
         trial.LastResult = result;
         trial.Analysis.Add(result);
+        // The line first, then its checkpoint: a crash between the two leaves a line naming a checkpoint that never
+        // arrived, so a resume continues from the one before at that one's iteration (the other order left a
+        // checkpoint paired with the previous line, and every later iteration numbered one short).
         trial.Writer!.Write(result, _formatter);
+        if (report.StagedCheckpoint is not null)
+            PersistCheckpoint(trial, report, result);
         trial.Run!.SetIteration(trial.Iteration);
 
         TrialInfo info = trial.Snapshot();

@@ -27,19 +27,8 @@ public class ResumeTests
         var space = new SearchSpace { ["x"] = Tune.Uniform(0, 1) };
         var tuneConfig = new TuneConfig { NumSamples = 3, Metric = "score", Mode = Mode.Max, Seed = 5, AvailableResources = new Resources { Cpu = 3 } };
         var runConfig = new RunConfig { StoragePath = temp.Path, Name = "resume", Verbose = 0 };
-        using var cancel = new CancellationTokenSource();
-        var gate = new SemaphoreSlim(0);
-        int reports = 0;
-        var first = new Tuner(async trial => await Counter(trial, gate), space, tuneConfig,
-            new RunConfig
-            {
-                StoragePath = temp.Path, Name = "resume", Verbose = 0,
-                Callbacks = [new OnResult(() => { if (Interlocked.Increment(ref reports) == 9) cancel.Cancel(); })],
-            });
+        string experiment = await InterruptAfter(reports: 9, space, tuneConfig, runConfig);
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => first.FitAsync(cancel.Token));
-
-        string experiment = Path.Combine(temp.Path, "resume");
         Assert.True(Tuner.CanRestore(experiment));
         var interrupted = TuneSharp.Results.ResultGrid.FromDirectory(experiment);
         Assert.All(interrupted, r => Assert.Equal(TrialStatus.Pending, r.Status));
@@ -60,6 +49,41 @@ public class ResumeTests
             Assert.Equal(Enumerable.Range(1, Steps).Select(i => (long)i), history.Select(r => (long)r["training_iteration"]!));
         }
         Assert.Equal(interrupted.Select(r => r.Config.Get<double>("x")), grid.Select(r => r.Config.Get<double>("x")));
+    }
+
+    [Fact]
+    public async Task Restore_LastLineNamesACheckpointTheCrashLeftStaged_ContinuesFromTheOneBeforeNumberedAsIt()
+    {
+        using var temp = new TempDirectory();
+        var space = new SearchSpace { ["x"] = 0.5 };
+        var tuneConfig = new TuneConfig { Metric = "score", Mode = Mode.Max };
+        var runConfig = new RunConfig { StoragePath = temp.Path, Name = "staged", Verbose = 0 };
+        string experiment = await InterruptAfter(reports: 3, space, tuneConfig, runConfig);
+        string trialPath = TuneSharp.Results.ResultGrid.FromDirectory(experiment)[0].Path;
+        // The crash came after step 2's line was written and before its checkpoint was moved into place.
+        string last = Path.Combine(trialPath, "checkpoint_000002");
+        Directory.Move(last, Path.Combine(trialPath, ".staging_checkpoint_crash"));
+
+        var grid = await Tuner.Restore(experiment, async trial => await Counter(trial, null), space, tuneConfig, runConfig).FitAsync();
+
+        var history = grid[0].ReadHistory();
+        // Step 2 is trained again from step 1's checkpoint, and every line keeps training_iteration = step + 1.
+        Assert.Equal([0L, 1, 2, 2, 3, 4, 5], history.Select(r => (long)r["step"]!));
+        Assert.All(history, r => Assert.Equal((long)r["step"]! + 1, r["training_iteration"]));
+        Assert.False(Directory.Exists(Path.Combine(trialPath, ".staging_checkpoint_crash")));
+    }
+
+    /// <summary>Runs the experiment until <paramref name="reports"/> results came in, then cancels it (trials wait at
+    /// step 3 meanwhile, so each has reported steps 0–2 at most); returns its folder.</summary>
+    private static async Task<string> InterruptAfter(int reports, SearchSpace space, TuneConfig tuneConfig, RunConfig runConfig)
+    {
+        using var cancel = new CancellationTokenSource();
+        var gate = new SemaphoreSlim(0);
+        int seen = 0;
+        var first = new Tuner(async trial => await Counter(trial, gate), space, tuneConfig,
+            runConfig with { Callbacks = [new OnResult(() => { if (Interlocked.Increment(ref seen) == reports) cancel.Cancel(); })] });
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => first.FitAsync(cancel.Token));
+        return Path.Combine(runConfig.StoragePath, runConfig.Name!);
     }
 
     private sealed class OnResult(Action action) : TuneSharp.Reporting.TuneCallback
