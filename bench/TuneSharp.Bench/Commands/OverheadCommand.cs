@@ -1,4 +1,7 @@
 using System.Diagnostics;
+using System.Globalization;
+using TuneSharp.Schedulers;
+using TuneSharp.Search;
 
 namespace TuneSharp.Bench.Commands;
 
@@ -22,6 +25,8 @@ internal sealed class OverheadCommand : IBenchCommand
         BenchOption.Value("storage", "DIR", "where the experiment folder is created", "the system temp folder"),
         BenchOption.Flag("keep", "keep the experiment folder (its path goes to standard error) instead of deleting it"),
         BenchOption.Flag("details", "print GC (collections, pauses, allocations, retained memory) and JIT figures to standard error"),
+        BenchOption.Value("scheduler", "NAME", "fifo, or asha, hyperband, median or pbt (MaxT = K; trials then save a checkpoint with every " +
+            "report, so that paused and exploiting trials resume, and report x·i for a config value x)", "fifo"),
     ];
 
     public async Task<int> RunAsync(BenchArgs args)
@@ -33,16 +38,23 @@ internal sealed class OverheadCommand : IBenchCommand
         string root = args.Directory("storage") ?? Path.GetTempPath();
         bool keep = args.Flag("keep");
         bool details = args.Flag("details");
+        string scheduler = args.Text("scheduler");
+        if (SchedulerFor(scheduler, reports) is null && scheduler != "fifo")
+        {
+            Console.Error.WriteLine($"overhead: --scheduler is '{scheduler}'; use fifo, asha, hyperband, median or pbt.");
+            return ExitCodes.Usage;
+        }
 
         if (warmup > 0)
         {
             string warmupStorage = NewFolder(root);
-            await CreateTuner(warmup, reports, concurrent, warmupStorage).FitAsync().ConfigureAwait(false);
+            await CreateTuner(warmup, reports, concurrent, warmupStorage, scheduler, null).FitAsync().ConfigureAwait(false);
             Directory.Delete(warmupStorage, recursive: true);
         }
 
         string storage = NewFolder(root);
-        var tuner = CreateTuner(trials, reports, concurrent, storage);
+        var counter = new ResultCounter();
+        var tuner = CreateTuner(trials, reports, concurrent, storage, scheduler, scheduler == "fifo" ? null : counter);
         int gen0 = GC.CollectionCount(0), gen1 = GC.CollectionCount(1), gen2 = GC.CollectionCount(2);
         long allocated = GC.GetTotalAllocatedBytes();
         long jitMethods = System.Runtime.JitInfo.GetCompiledMethodCount();
@@ -79,9 +91,11 @@ internal sealed class OverheadCommand : IBenchCommand
         else
             Directory.Delete(storage, recursive: true);
 
-        long results = (long)trials * reports;
+        // Every trial reports K times without a scheduler; with one, as many as it let through (counted).
+        long results = scheduler == "fifo" ? (long)trials * reports : counter.Count;
         BenchOutput.WriteLine(
             ("bench", "overhead"),
+            ("scheduler", scheduler),
             ("trials", trials),
             ("reports", reports),
             ("seconds", Math.Round(seconds, 3)),
@@ -93,15 +107,57 @@ internal sealed class OverheadCommand : IBenchCommand
 
     private static string NewFolder(string root) => Path.Combine(root, $"tunesharp-bench-{Guid.NewGuid():N}");
 
-    private static Tuner CreateTuner(int trials, int reports, int concurrent, string storage) => new(
-        TrainableDefinition.FromFunction(trial => ReportTimes(trial, reports), name: "overhead"),
+    private static Tuner CreateTuner(int trials, int reports, int concurrent, string storage, string scheduler, ResultCounter? counter) => new(
+        scheduler == "fifo"
+            ? TrainableDefinition.FromFunction(trial => ReportTimes(trial, reports), name: "overhead")
+            : TrainableDefinition.FromFunction(trial => ReportWithCheckpoints(trial, reports), name: "overhead"),
         new() { ["x"] = Tune.Uniform(0, 1) },
-        new TuneConfig { NumSamples = trials, Seed = 0, AvailableResources = new Resources { Cpu = concurrent } },
-        new RunConfig { StoragePath = storage, Name = "overhead", Verbose = 0 });
+        new TuneConfig
+        {
+            NumSamples = trials, Seed = 0, AvailableResources = new Resources { Cpu = concurrent },
+            Metric = "score", Mode = Mode.Max, Scheduler = SchedulerFor(scheduler, reports),
+        },
+        new RunConfig
+        {
+            StoragePath = storage, Name = "overhead", Verbose = 0, CheckpointConfig = new CheckpointConfig { NumToKeep = 1 },
+            Callbacks = counter is null ? [] : [counter],
+        });
+
+    private sealed class ResultCounter : TuneSharp.Reporting.TuneCallback
+    {
+        public long Count;
+        public override void OnTrialResult(TrialInfo trial, IReadOnlyDictionary<string, object?> result) => Count++;
+    }
+
+    private static ITrialScheduler? SchedulerFor(string name, int reports) => name switch
+    {
+        "asha" => new AshaScheduler { MaxT = reports, GracePeriod = 1, ReductionFactor = 3 },
+        "hyperband" => new HyperBandScheduler { MaxT = reports, ReductionFactor = 3 },
+        "median" => new MedianStoppingRule { TimeAttr = ResultFields.TrainingIteration, GracePeriod = 1 },
+        "pbt" => new PopulationBasedTraining
+        {
+            TimeAttr = ResultFields.TrainingIteration, PerturbationInterval = Math.Max(1, reports / 3),
+            HyperparamMutations = new SearchSpace { ["x"] = Tune.Uniform(0, 1) },
+        },
+        _ => null,
+    };
 
     private static async Task ReportTimes(TrialContext trial, int reports)
     {
         for (int i = 0; i < reports; i++)
             await trial.ReportAsync(new Metrics { ["score"] = i });
+    }
+
+    /// <summary>Reports x·i with a one-line checkpoint holding i, continuing from the checkpoint it is given.</summary>
+    private static async Task ReportWithCheckpoints(TrialContext trial, int reports)
+    {
+        int start = trial.GetCheckpoint()?.Read(d => int.Parse(File.ReadAllText(Path.Combine(d, "i")), CultureInfo.InvariantCulture)) ?? 0;
+        double x = trial.Config.Get<double>("x");
+        for (int i = start + 1; i <= reports; i++)
+        {
+            int step = i;
+            await trial.ReportAsync(new Metrics { ["score"] = x * step },
+                Checkpoint.FromDirectory(d => File.WriteAllText(Path.Combine(d, "i"), step.ToString(CultureInfo.InvariantCulture))));
+        }
     }
 }

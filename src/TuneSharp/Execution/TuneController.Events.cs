@@ -295,19 +295,30 @@ internal sealed partial class TuneController
             Checkpoint.CopyDirectory(source, staged);
             var copy = new TrialReport(null, staged, 0);
             // The copy carries the source's result, so the trial continues at the source's iteration.
-            var sourceMetrics = _trials.SelectMany(t => t.Checkpoints.Kept).FirstOrDefault(c => c.Path == source)?.Metrics;
+            Trial? owner = OwnerOf(source);
+            var sourceMetrics = owner?.Checkpoints.Kept.FirstOrDefault(c => c.Path == source)?.Metrics;
             trial.RestoreFrom = PersistCheckpoint(trial, copy, sourceMetrics ?? trial.LastResult);
             if (_pins.TryGetValue(source, out int count))
             {
                 if (count <= 1) _pins.Remove(source); else _pins[source] = count - 1;
-                foreach (Trial other in _trials)
-                    foreach (string doomed in other.Checkpoints.Prune(IsPinned))
-                        ExperimentStore.DeleteCheckpoint(doomed);
+                // Only the source's own trial can have a checkpoint this pin was keeping.
+                foreach (string doomed in owner?.Checkpoints.Prune(IsPinned) ?? [])
+                    ExperimentStore.DeleteCheckpoint(doomed);
             }
         }
         ExperimentStore.WriteParams(trial.Directory, trial.Config);
         trial.Status = TrialStatus.Pending;
         _waiting.AddFirst(trial);
+    }
+
+    /// <summary>The trial whose folder holds <paramref name="checkpoint"/>.</summary>
+    private Trial? OwnerOf(string checkpoint)
+    {
+        string? directory = Path.GetDirectoryName(checkpoint);
+        foreach (Trial trial in _trials)
+            if (trial.Directory == directory)
+                return trial;
+        return null;
     }
 
     private string PersistCheckpoint(Trial trial, TrialReport report, IReadOnlyDictionary<string, object?>? metrics)

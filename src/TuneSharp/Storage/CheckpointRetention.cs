@@ -10,7 +10,8 @@ internal sealed class CheckpointRetention(CheckpointConfig config)
     private readonly List<StoredCheckpoint> _kept = new();
 
     public IReadOnlyList<StoredCheckpoint> Kept => _kept;
-    public StoredCheckpoint? Latest => _kept.Count == 0 ? null : _kept.MaxBy(c => c.Index);
+    /// <summary>The newest: <see cref="Kept"/> stays in index order (new ones get the next index).</summary>
+    public StoredCheckpoint? Latest => _kept.Count == 0 ? null : _kept[^1];
     public int NextIndex { get; set; }
 
     /// <summary>Registers a new checkpoint; returns the folders to delete now.</summary>
@@ -49,7 +50,7 @@ internal sealed class CheckpointRetention(CheckpointConfig config)
     public void Restore(IEnumerable<StoredCheckpoint> kept)
     {
         _kept.Clear();
-        _kept.AddRange(kept);
+        _kept.AddRange(kept.OrderBy(c => c.Index));
         NextIndex = _kept.Count == 0 ? 0 : _kept.Max(c => c.Index) + 1;
     }
 }

@@ -37,4 +37,23 @@ public class WaitingListTests
         Assert.Equal(1, waiting.NewCount);
         Assert.Equal([second], waiting);
     }
+
+    [Fact]
+    public void SnapshotAt_IsMadeOncePerStayAndFreshAfterTheTrialComesBack()
+    {
+        var waiting = new WaitingList();
+        Trial first = NewTrial(0), second = NewTrial(1);
+        waiting.Add(first);
+        waiting.Add(second);
+        TrialInfo seen = waiting.SnapshotAt(1);
+
+        Assert.Same(seen, waiting.SnapshotAt(1));
+        Assert.Same(seen, new WaitingTrials(waiting)[1]);
+        // Taken out, changed and put back first (a restart): the scheduler sees the change, at the new position.
+        waiting.Remove(second);
+        second.Iteration = 7;
+        waiting.AddFirst(second);
+        Assert.Equal(7, waiting.SnapshotAt(0).Iteration);
+        Assert.Equal("t0", waiting.SnapshotAt(1).TrialId);
+    }
 }

@@ -45,6 +45,7 @@ public sealed partial class PopulationBasedTraining
         _seed = state["seed"]!.GetValue<int>();
         _random = new Random(unchecked(_seed + _numPerturbations));
         _members.Clear();
+        _sources.Clear();
         foreach (JsonNode? node in state["members"]!.AsArray())
         {
             var m = node!.AsObject();
@@ -62,6 +63,9 @@ public sealed partial class PopulationBasedTraining
                 AwaitingSave = m["awaiting_save"]?.GetValue<bool>() ?? false,
             };
         }
+        foreach (MemberState member in _members.Values)
+            if (!member.Finished && member.LastCheckpoint is { } path)
+                _sources[path] = _sources.GetValueOrDefault(path) + 1;
     }
 
     private static Config ConfigFrom(JsonNode node)

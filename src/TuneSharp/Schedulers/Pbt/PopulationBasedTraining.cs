@@ -19,6 +19,7 @@ public sealed partial class PopulationBasedTraining : ITrialScheduler
 {
     private readonly Dictionary<string, MemberState> _members = new();
     private readonly List<KeyValuePair<string, TrialDecision>> _decisions = new();
+    private readonly Dictionary<string, int> _sources = new(); // checkpoint path → live members offering it
     private Pbt.PbtExplorer _explorer = null!;
     private IExperimentView? _view;
     private Random _random = new();
@@ -105,12 +106,27 @@ public sealed partial class PopulationBasedTraining : ITrialScheduler
     /// then the sync runs now (Ray waits forever here, ray#12122).</summary>
     private void Leave(TrialInfo trial)
     {
-        Member(trial).Finished = true;
+        MemberState member = Member(trial);
+        SetSource(member, null);
+        member.Finished = true;
         SyncIfAllWaiting();
     }
 
     /// <inheritdoc />
-    public bool NeedsCheckpoint(string path) => _members.Values.Any(m => !m.Finished && m.LastCheckpoint == path);
+    public bool NeedsCheckpoint(string path) => _sources.ContainsKey(path);
+
+    /// <summary>Sets the checkpoint a live member offers, keeping count of the members that offer each path:
+    /// retention asks about every checkpoint of every trial, too often to scan the population each time.</summary>
+    private void SetSource(MemberState member, string? path)
+    {
+        if (member.LastCheckpoint == path)
+            return;
+        if (member.LastCheckpoint is { } old && !member.Finished && --_sources[old] == 0)
+            _sources.Remove(old);
+        member.LastCheckpoint = path;
+        if (path is not null && !member.Finished)
+            _sources[path] = _sources.GetValueOrDefault(path) + 1;
+    }
 
     /// <inheritdoc />
     public IReadOnlyList<KeyValuePair<string, TrialDecision>> TakeDecisions()
@@ -127,13 +143,14 @@ public sealed partial class PopulationBasedTraining : ITrialScheduler
     {
         // A waiting member has no run, so a save it awaits will not come (it failed and is retried, or the experiment
         // was resumed): its latest checkpoint is what it has.
-        foreach (TrialInfo trial in waiting)
-            if (Member(trial) is { AwaitingSave: true } member)
-            {
-                member.AwaitingSave = false;
-                if (Synch)
-                    member.PendingCheckpoint = trial.LatestCheckpoint;
-            }
+        if (_members.Values.Any(m => m.AwaitingSave))
+            foreach (TrialInfo trial in waiting)
+                if (Member(trial) is { AwaitingSave: true } member)
+                {
+                    member.AwaitingSave = false;
+                    if (Synch)
+                        member.PendingCheckpoint = trial.LatestCheckpoint;
+                }
         // Synchronous members that all wait at the sync point (e.g. after a resume) sync now.
         SyncIfAllWaiting();
         return waiting.Where(t => !Synch || Member(t).LastTrainTime < _nextSync)
