@@ -48,13 +48,12 @@ internal sealed class OverheadCommand : IBenchCommand
         if (warmup > 0)
         {
             string warmupStorage = NewFolder(root);
-            await CreateTuner(warmup, reports, concurrent, warmupStorage, scheduler, null).FitAsync().ConfigureAwait(false);
+            await CreateTuner(warmup, reports, concurrent, warmupStorage, scheduler).FitAsync().ConfigureAwait(false);
             Directory.Delete(warmupStorage, recursive: true);
         }
 
         string storage = NewFolder(root);
-        var counter = new ResultCounter();
-        var tuner = CreateTuner(trials, reports, concurrent, storage, scheduler, scheduler == "fifo" ? null : counter);
+        var tuner = CreateTuner(trials, reports, concurrent, storage, scheduler);
         int gen0 = GC.CollectionCount(0), gen1 = GC.CollectionCount(1), gen2 = GC.CollectionCount(2);
         long allocated = GC.GetTotalAllocatedBytes();
         long jitMethods = System.Runtime.JitInfo.GetCompiledMethodCount();
@@ -70,6 +69,9 @@ internal sealed class OverheadCommand : IBenchCommand
             Console.Error.WriteLine($"overhead: expected {trials} finished trials, got {grid.Count} with {grid.NumErrors} errors; the figures would be meaningless.");
             return ExitCodes.Failed;
         }
+        // Every trial reports K times without a scheduler; with one, as many as it let through, counted from the
+        // result files after the run (a callback would add work to the run itself).
+        long results = scheduler == "fifo" ? (long)trials * reports : grid.Sum(r => (long)r.ReadHistory().Count);
         if (details)
         {
             long allocatedNow = GC.GetTotalAllocatedBytes() - allocated;
@@ -78,7 +80,7 @@ internal sealed class OverheadCommand : IBenchCommand
             Console.Error.WriteLine(
                 $"gc: gen0={GC.CollectionCount(0) - gen0} gen1={GC.CollectionCount(1) - gen1} gen2={GC.CollectionCount(2) - gen2}, " +
                 $"paused {(GC.GetTotalPauseDuration() - gcPause).TotalMilliseconds:F0} ms, " +
-                $"allocated={allocatedNow / 1048576.0:F1} MiB ({allocatedNow / (double)((long)trials * reports):F0} B/result), " +
+                $"allocated={allocatedNow / 1048576.0:F1} MiB ({allocatedNow / (double)results:F0} B/result), " +
                 $"retained with the ResultGrid={retained / 1048576.0:F1} MiB ({retained / (double)trials:F0} B/trial)");
             Console.Error.WriteLine(
                 $"jit during the run: {System.Runtime.JitInfo.GetCompiledMethodCount() - jitMethods} methods compiled in " +
@@ -91,8 +93,6 @@ internal sealed class OverheadCommand : IBenchCommand
         else
             Directory.Delete(storage, recursive: true);
 
-        // Every trial reports K times without a scheduler; with one, as many as it let through (counted).
-        long results = scheduler == "fifo" ? (long)trials * reports : counter.Count;
         BenchOutput.WriteLine(
             ("bench", "overhead"),
             ("scheduler", scheduler),
@@ -107,27 +107,19 @@ internal sealed class OverheadCommand : IBenchCommand
 
     private static string NewFolder(string root) => Path.Combine(root, $"tunesharp-bench-{Guid.NewGuid():N}");
 
-    private static Tuner CreateTuner(int trials, int reports, int concurrent, string storage, string scheduler, ResultCounter? counter) => new(
+    private static Tuner CreateTuner(int trials, int reports, int concurrent, string storage, string scheduler) => new(
         scheduler == "fifo"
             ? TrainableDefinition.FromFunction(trial => ReportTimes(trial, reports), name: "overhead")
             : TrainableDefinition.FromFunction(trial => ReportWithCheckpoints(trial, reports), name: "overhead"),
         new() { ["x"] = Tune.Uniform(0, 1) },
-        new TuneConfig
-        {
-            NumSamples = trials, Seed = 0, AvailableResources = new Resources { Cpu = concurrent },
-            Metric = "score", Mode = Mode.Max, Scheduler = SchedulerFor(scheduler, reports),
-        },
-        new RunConfig
-        {
-            StoragePath = storage, Name = "overhead", Verbose = 0, CheckpointConfig = new CheckpointConfig { NumToKeep = 1 },
-            Callbacks = counter is null ? [] : [counter],
-        });
-
-    private sealed class ResultCounter : TuneSharp.Reporting.TuneCallback
-    {
-        public long Count;
-        public override void OnTrialResult(TrialInfo trial, IReadOnlyDictionary<string, object?> result) => Count++;
-    }
+        SchedulerFor(scheduler, reports) is { } chosen
+            ? new TuneConfig
+            {
+                NumSamples = trials, Seed = 0, AvailableResources = new Resources { Cpu = concurrent },
+                Metric = "score", Mode = Mode.Max, Scheduler = chosen,
+            }
+            : new TuneConfig { NumSamples = trials, Seed = 0, AvailableResources = new Resources { Cpu = concurrent } },
+        new RunConfig { StoragePath = storage, Name = "overhead", Verbose = 0, CheckpointConfig = new CheckpointConfig { NumToKeep = 1 } });
 
     private static ITrialScheduler? SchedulerFor(string name, int reports) => name switch
     {

@@ -45,6 +45,9 @@ internal sealed class Trial
     public TrialRun? Run { get; set; }
     public TrialResultWriter? Writer { get; set; }
     public long IterationsSinceRestore { get; set; }
+    /// <summary>The result the checkpoint this run started from was paired with (null for a fresh start): what a save
+    /// before the first new result holds.</summary>
+    public IReadOnlyDictionary<string, object?>? RestoredResult { get; set; }
     public double TimeSinceRestore { get; set; }
     public TrialAction? PendingAction { get; set; }
     public bool StoppedByScheduler { get; set; }

@@ -32,7 +32,10 @@ internal sealed partial class TuneController
     {
         if (report.Metrics is null)
         {
-            PersistCheckpoint(trial, report, trial.LastResult);
+            // A save holds the state of the last result of this run, or, before its first, of the checkpoint it began
+            // from (after a resume the last line on disk may be newer than that).
+            PersistCheckpoint(trial, report, trial.IterationsSinceRestore == 0 && trial.RestoredResult is { } restored ? restored : trial.LastResult,
+                unnamed: true);
             ApplySchedulerDecisions(); // the scheduler may act on the checkpoint (synchronous PBT of class trainables)
             _acks.Add((report, null));
             return;
@@ -190,6 +193,8 @@ internal sealed partial class TuneController
                     trial.Config = decision.NewConfig ?? trial.Config;
                     trial.Resources = decision.NewResources ?? trial.Resources;
                     trial.RestoreFrom = decision.FromCheckpoint;
+                    if (decision.FromCheckpoint is { } source)
+                        _pins[source] = _pins.GetValueOrDefault(source) + 1; // released by RestartFromCheckpoint
                     RestartFromCheckpoint(trial);
                 }
             }
@@ -297,7 +302,7 @@ internal sealed partial class TuneController
             // The copy carries the source's result, so the trial continues at the source's iteration.
             Trial? owner = OwnerOf(source);
             var sourceMetrics = owner?.Checkpoints.Kept.FirstOrDefault(c => c.Path == source)?.Metrics;
-            trial.RestoreFrom = PersistCheckpoint(trial, copy, sourceMetrics ?? trial.LastResult);
+            trial.RestoreFrom = PersistCheckpoint(trial, copy, sourceMetrics ?? trial.LastResult, unnamed: true);
             if (_pins.TryGetValue(source, out int count))
             {
                 if (count <= 1) _pins.Remove(source); else _pins[source] = count - 1;
@@ -321,8 +326,14 @@ internal sealed partial class TuneController
         return null;
     }
 
-    private string PersistCheckpoint(Trial trial, TrialReport report, IReadOnlyDictionary<string, object?>? metrics)
+    /// <summary>Moves a staged checkpoint into place as the trial's newest, paired with <paramref name="metrics"/>, and
+    /// applies retention. With <paramref name="unnamed"/> no result line will name it (a save without a result, or an
+    /// exploit's copy): its result goes into the folder (<see cref="ExperimentStore.CheckpointResultFile"/>), so that a
+    /// resume pairs it with the right iteration rather than with whatever line came last.</summary>
+    private string PersistCheckpoint(Trial trial, TrialReport report, IReadOnlyDictionary<string, object?>? metrics, bool unnamed = false)
     {
+        if (unnamed && metrics is not null)
+            ExperimentStore.WriteCheckpointResult(report.StagedCheckpoint!, metrics);
         int index = trial.Checkpoints.NextIndex;
         string path = ExperimentStore.PersistCheckpoint(trial.Directory, report.StagedCheckpoint!, index);
         report.PersistedCheckpoint = path;

@@ -66,13 +66,19 @@ internal sealed partial class TuneController
             trial.TimeTotal = ResultFields.TryGetDouble(history[^1], ResultFields.TimeTotalS, out double t) ? t : 0;
         }
         trial.Checkpoints.Restore(CheckpointsOnDisk(dir, history));
+        // New checkpoints take names no line and no folder has used: a line may name one that a crash kept from arriving.
+        trial.Checkpoints.NextIndex = Math.Max(trial.Checkpoints.NextIndex, NamedIndices(history).DefaultIfEmpty(-1).Max() + 1);
 
         var status = Enum.Parse<TrialStatus>(element.GetProperty("status").GetString()!, ignoreCase: true);
         if (status == TrialStatus.Error && (resume.ResumeErrored || resume.RestartErrored))
         {
             if (resume.RestartErrored)
             {
+                // Start over, but after the failed attempt's checkpoints (kept on disk, not deleted), so that a later
+                // resume never takes one of them for the newest.
+                int next = trial.Checkpoints.NextIndex;
                 trial.Checkpoints.Restore([]);
+                trial.Checkpoints.NextIndex = next;
                 trial.Iteration = 0;
                 trial.TimeTotal = 0;
             }
@@ -89,7 +95,8 @@ internal sealed partial class TuneController
             _waiting.Add(trial);
     }
 
-    /// <summary>Every <c>checkpoint_*</c> folder of a trial, with the result it was reported with.</summary>
+    /// <summary>Every <c>checkpoint_*</c> folder of a trial, with the result it was reported with: the line that names
+    /// it, else the result saved inside it (a save without a line), else, for folders older than that file, the last line.</summary>
     private static List<StoredCheckpoint> CheckpointsOnDisk(string dir, IReadOnlyList<IReadOnlyDictionary<string, object?>> history)
     {
         var byName = new Dictionary<string, IReadOnlyDictionary<string, object?>>();
@@ -103,10 +110,18 @@ internal sealed partial class TuneController
         {
             string name = Path.GetFileName(path);
             if (int.TryParse(name["checkpoint_".Length..], out int index))
-                found.Add(new StoredCheckpoint(path, index, byName.GetValueOrDefault(name) ?? history.LastOrDefault()));
+                found.Add(new StoredCheckpoint(path, index,
+                    byName.GetValueOrDefault(name) ?? ExperimentStore.ReadCheckpointResult(path) ?? history.LastOrDefault()));
         }
         return found.OrderBy(c => c.Index).ToList();
     }
+
+    /// <summary>The checkpoint indices the result lines name.</summary>
+    private static IEnumerable<int> NamedIndices(IReadOnlyList<IReadOnlyDictionary<string, object?>> history) =>
+        history.Select(row => row.GetValueOrDefault(ResultFields.CheckpointDirName) as string)
+            .Select(name => name is not null && name.StartsWith("checkpoint_", StringComparison.Ordinal)
+                && int.TryParse(name["checkpoint_".Length..], out int index) ? index : -1)
+            .Where(index => index >= 0);
 
     /// <summary>Cuts a line the crash left half-written, so appended lines stay well-formed.</summary>
     private static void RepairLastLine(string path)

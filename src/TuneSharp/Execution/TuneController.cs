@@ -184,7 +184,12 @@ internal sealed partial class TuneController : IExperimentView
             _fatal ??= e;
             StopAll($"{e.GetType().Name}: {e.Message}");
             if (message is ReportMessage report)
+            {
+                // A checkpoint still staged (its line could not be written) is not left for a resume to puzzle over.
+                if (report.Report.PersistedCheckpoint is null)
+                    DiscardStaged(report.Report);
                 _acks.Add((report.Report, TrialStopReason.Stop));
+            }
         }
     }
 
@@ -315,6 +320,7 @@ internal sealed partial class TuneController : IExperimentView
         trial.Writer = new TrialResultWriter(trial.Directory);
         string? restore = trial.RestoreFrom ?? trial.Checkpoints.Latest?.Path;
         trial.RestoreFrom = null;
+        trial.RestoredResult = null;
         if (restore is not null)
             RewindTo(trial, restore);
         else if (trial.Iteration > 0)
@@ -345,7 +351,8 @@ internal sealed partial class TuneController : IExperimentView
     /// Ray's do: results after it follow on from the training state it holds.</summary>
     private static void RewindTo(Trial trial, string checkpoint)
     {
-        if (trial.Checkpoints.Kept.FirstOrDefault(c => c.Path == checkpoint)?.Metrics is not { } metrics)
+        trial.RestoredResult = trial.Checkpoints.Kept.FirstOrDefault(c => c.Path == checkpoint)?.Metrics;
+        if (trial.RestoredResult is not { } metrics)
             return;
         if (ResultFields.TryGetDouble(metrics, ResultFields.TrainingIteration, out double iteration))
             trial.Iteration = (long)iteration;

@@ -113,6 +113,31 @@ internal sealed class ExperimentStore
 
     public static string CheckpointDirName(int index) => $"checkpoint_{index:D6}";
 
+    /// <summary>The result a checkpoint that no result line names was saved with (a save at a pause, on request, or an
+    /// exploit's copy), kept inside the checkpoint folder for a resume. Ray keeps its own metadata there too.</summary>
+    public const string CheckpointResultFile = ".tune_result.json";
+
+    public static void WriteCheckpointResult(string checkpointDirectory, IReadOnlyDictionary<string, object?> result) =>
+        File.WriteAllText(System.IO.Path.Combine(checkpointDirectory, CheckpointResultFile),
+            JsonSerializer.Serialize(result, JsonDefaults.Options));
+
+    /// <summary>What <see cref="WriteCheckpointResult"/> wrote, or null when the folder has none (or a damaged one).</summary>
+    public static IReadOnlyDictionary<string, object?>? ReadCheckpointResult(string checkpointDirectory)
+    {
+        string path = System.IO.Path.Combine(checkpointDirectory, CheckpointResultFile);
+        if (!File.Exists(path))
+            return null;
+        try
+        {
+            using var document = JsonDocument.Parse(File.ReadAllBytes(path));
+            return JsonValues.ToDictionary(document.RootElement);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
     public static void DeleteCheckpoint(string path)
     {
         if (Directory.Exists(path))

@@ -1,0 +1,155 @@
+using System.Text.Json.Nodes;
+using TuneSharp.Results;
+using TuneSharp.Search;
+
+namespace TuneSharp.Tests.EndToEnd;
+
+/// <summary>After a crash or an interruption, a resumed trial continues at the iteration its checkpoint holds, whether
+/// a result line names that checkpoint or not (saves at a pause), and never from an older attempt's checkpoint.</summary>
+public class ResumeCheckpointPairingTests
+{
+    // Tests in one class run one at a time, so the trainables below may share these switches.
+    private static volatile bool s_block = true;
+    private static volatile int s_blockAt = 3;
+
+    /// <summary>Steps to 6; while <see cref="s_block"/> is set it stops at step <see cref="s_blockAt"/> and waits to be
+    /// interrupted (the interruption pauses it, and it saves that step).</summary>
+    private sealed class Stepper : Trainable
+    {
+        private int _step;
+
+        public override Metrics Step()
+        {
+            if (s_block && _step >= s_blockAt)
+            {
+                // Interrupted while it waits: this step never happens, and the report of it is refused.
+                Trial.CancellationToken.WaitHandle.WaitOne();
+                return new Metrics { ["step"] = _step, ["score"] = (double)_step };
+            }
+            _step++;
+            return new Metrics { ["step"] = _step, ["score"] = (double)_step, [ResultFields.Done] = _step == 6 };
+        }
+
+        public override void SaveCheckpoint(string checkpointDirectory) => File.WriteAllText(Path.Combine(checkpointDirectory, "s"), _step.ToString());
+        public override void LoadCheckpoint(string checkpointDirectory) => _step = int.Parse(File.ReadAllText(Path.Combine(checkpointDirectory, "s")));
+    }
+
+    private static readonly SearchSpace Space = new() { ["x"] = 0.5 };
+    private static readonly TuneConfig Tune1 = new() { Metric = "score", Mode = Mode.Max };
+
+    private static async Task<string> InterruptAfter(int results, TrainableDefinition trainable, RunConfig runConfig)
+    {
+        using var cancel = new CancellationTokenSource();
+        int seen = 0;
+        var tuner = new Tuner(trainable, Space, Tune1,
+            runConfig with { Callbacks = [new OnResult(() => { if (Interlocked.Increment(ref seen) == results) cancel.Cancel(); })] });
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => tuner.FitAsync(cancel.Token));
+        return Path.Combine(runConfig.StoragePath, runConfig.Name!);
+    }
+
+    private static void AssertStepsFollowIterations(ResultGrid grid)
+    {
+        var history = grid[0].ReadHistory();
+        Assert.True(history.All(r => Convert.ToInt64(r["step"]) == Convert.ToInt64(r["training_iteration"])),
+            string.Join(" ", history.Select(r => $"{r["step"]}/{r["training_iteration"]}")));
+        Assert.Equal(6L, grid[0].Metrics["training_iteration"]);
+    }
+
+    /// <summary>Runs a <see cref="Stepper"/> until it waits at step 3 and interrupts it there (it saves step 3).</summary>
+    private static async Task<(TrainableDefinition, RunConfig, string Experiment, string TrialPath)> StepperInterruptedAtThree(
+        TempDirectory temp, string name, int checkpointFrequency)
+    {
+        var trainable = TrainableDefinition.FromClass(() => new Stepper(), "Stepper");
+        var runConfig = new RunConfig
+        {
+            StoragePath = temp.Path, Name = name, Verbose = 0, CheckpointConfig = new CheckpointConfig { CheckpointFrequency = checkpointFrequency },
+        };
+        (s_block, s_blockAt) = (true, 3);
+        string experiment = await InterruptAfter(3, trainable, runConfig);
+        return (trainable, runConfig, experiment, ResultGrid.FromDirectory(experiment)[0].Path);
+    }
+
+    [Fact]
+    public async Task Restore_CrashAfterResumingFromAPauseSave_NumbersTheSaveByItsOwnResult()
+    {
+        using var temp = new TempDirectory();
+        var (trainable, runConfig, experiment, trialPath) = await StepperInterruptedAtThree(temp, "pause", checkpointFrequency: 4);
+        Assert.True(Directory.Exists(Path.Combine(trialPath, "checkpoint_000000"))); // saved at the interruption, after step 3
+        // As if a resumed run had reported step 4 with its checkpoint and the process died before the folder moved.
+        string file = Path.Combine(trialPath, "result.json");
+        var crashed = JsonNode.Parse(File.ReadLines(file).Last())!.AsObject();
+        (crashed["training_iteration"], crashed["step"], crashed["checkpoint_dir_name"]) = (4, 4, "checkpoint_000001");
+        File.AppendAllText(file, crashed.ToJsonString() + "\n");
+
+        s_block = false;
+        var grid = await Tuner.Restore(experiment, trainable, Space, Tune1, runConfig).FitAsync();
+
+        // The pause save holds step 3 (its own result, kept in the folder), not the last line's step 4.
+        AssertStepsFollowIterations(grid);
+    }
+
+    [Fact]
+    public async Task Restore_InterruptedBeforeTheFirstNewResult_SavesWithTheRestoredResult()
+    {
+        using var temp = new TempDirectory();
+        var (trainable, runConfig, experiment, trialPath) = await StepperInterruptedAtThree(temp, "early", checkpointFrequency: 1);
+        // Steps 1–3 were checkpointed with their lines (0–2) and the interruption saved 3. Now as if step 3's folder had
+        // never arrived: the last line names a missing checkpoint.
+        Directory.Delete(Path.Combine(trialPath, "checkpoint_000003"), recursive: true);
+        Directory.Delete(Path.Combine(trialPath, "checkpoint_000002"), recursive: true);
+        // The resumed run restores step 2 and is interrupted again before it reports: it saves step 2.
+        s_blockAt = 2;
+        using (var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(1)))
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Tuner.Restore(experiment, trainable, Space, Tune1, runConfig).FitAsync(cancel.Token));
+
+        s_block = false;
+        var grid = await Tuner.Restore(experiment, trainable, Space, Tune1, runConfig).FitAsync();
+
+        AssertStepsFollowIterations(grid);
+    }
+
+    private static async Task FailAtSixOrWaitAtThree(TrialContext trial, bool fail, bool wait)
+    {
+        int start = trial.GetCheckpoint()?.Read(d => int.Parse(File.ReadAllText(Path.Combine(d, "s")))) ?? 0;
+        for (int i = start + 1; i <= 6; i++)
+        {
+            if (fail && i == 6)
+                throw new InvalidOperationException("failing on purpose");
+            if (wait && i == 3)
+                await Task.Delay(Timeout.Infinite, trial.CancellationToken);
+            int s = i;
+            await trial.ReportAsync(new Metrics { ["step"] = s, ["score"] = (double)s },
+                Checkpoint.FromDirectory(d => File.WriteAllText(Path.Combine(d, "s"), s.ToString())));
+        }
+    }
+
+    [Fact]
+    public async Task Restore_AfterRestartErroredWasInterrupted_ContinuesTheRestartNotTheFailedAttempt()
+    {
+        using var temp = new TempDirectory();
+        var runConfig = new RunConfig { StoragePath = temp.Path, Name = "restart", Verbose = 0 };
+        var failed = await new Tuner(t => FailAtSixOrWaitAtThree(t, fail: true, wait: false), Space, Tune1, runConfig).FitAsync();
+        Assert.Equal(1, failed.NumErrors); // checkpoints of steps 1–5 on disk
+        string experiment = Path.Combine(temp.Path, "restart");
+        using (var cancel = new CancellationTokenSource())
+        {
+            int seen = 0;
+            var interrupting = runConfig with { Callbacks = [new OnResult(() => { if (Interlocked.Increment(ref seen) == 2) cancel.Cancel(); })] };
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
+                Tuner.Restore(experiment, t => FailAtSixOrWaitAtThree(t, fail: false, wait: true), Space, Tune1, interrupting, restartErrored: true)
+                    .FitAsync(cancel.Token));
+        }
+
+        var grid = await Tuner.Restore(experiment, t => FailAtSixOrWaitAtThree(t, fail: false, wait: false), Space, Tune1, runConfig).FitAsync();
+
+        // Failed attempt 1–5, restart 1–2, then on from the restart's step 2 (not the failed attempt's step 5).
+        var steps = grid[0].ReadHistory().Select(r => Convert.ToInt64(r["step"])).ToList();
+        Assert.Equal([1L, 2, 3, 4, 5, 1, 2, 3, 4, 5, 6], steps);
+        Assert.All(grid[0].ReadHistory().Skip(5), r => Assert.Equal(Convert.ToInt64(r["step"]), Convert.ToInt64(r["training_iteration"])));
+    }
+
+    private sealed class OnResult(Action action) : TuneSharp.Reporting.TuneCallback
+    {
+        public override void OnTrialResult(TrialInfo trial, IReadOnlyDictionary<string, object?> result) => action();
+    }
+}
