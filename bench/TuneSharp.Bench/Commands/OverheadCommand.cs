@@ -69,22 +69,24 @@ internal sealed class OverheadCommand : IBenchCommand
             Console.Error.WriteLine($"overhead: expected {trials} finished trials, got {grid.Count} with {grid.NumErrors} errors; the figures would be meaningless.");
             return ExitCodes.Failed;
         }
+        long allocatedNow = GC.GetTotalAllocatedBytes() - allocated;
+        var collections = (GC.CollectionCount(0) - gen0, GC.CollectionCount(1) - gen1, GC.CollectionCount(2) - gen2);
+        var (jitMethodsRun, jitTimeRun, gcPauseRun) = (System.Runtime.JitInfo.GetCompiledMethodCount() - jitMethods,
+            System.Runtime.JitInfo.GetCompilationTime() - jitTime, GC.GetTotalPauseDuration() - gcPause);
         // Every trial reports K times without a scheduler; with one, as many as it let through, counted from the
-        // result files after the run (a callback would add work to the run itself).
+        // result files after the run and its figures (a callback would add work to the run itself).
         long results = scheduler == "fifo" ? (long)trials * reports : grid.Sum(r => (long)r.ReadHistory().Count);
         if (details)
         {
-            long allocatedNow = GC.GetTotalAllocatedBytes() - allocated;
             // What stays alive with the ResultGrid: the per-trial summaries the memory goal allows.
             long retained = GC.GetTotalMemory(forceFullCollection: true);
             Console.Error.WriteLine(
-                $"gc: gen0={GC.CollectionCount(0) - gen0} gen1={GC.CollectionCount(1) - gen1} gen2={GC.CollectionCount(2) - gen2}, " +
-                $"paused {(GC.GetTotalPauseDuration() - gcPause).TotalMilliseconds:F0} ms, " +
+                $"gc: gen0={collections.Item1} gen1={collections.Item2} gen2={collections.Item3}, " +
+                $"paused {gcPauseRun.TotalMilliseconds:F0} ms, " +
                 $"allocated={allocatedNow / 1048576.0:F1} MiB ({allocatedNow / (double)results:F0} B/result), " +
                 $"retained with the ResultGrid={retained / 1048576.0:F1} MiB ({retained / (double)trials:F0} B/trial)");
             Console.Error.WriteLine(
-                $"jit during the run: {System.Runtime.JitInfo.GetCompiledMethodCount() - jitMethods} methods compiled in " +
-                $"{(System.Runtime.JitInfo.GetCompilationTime() - jitTime).TotalMilliseconds:F0} ms (all threads)");
+                $"jit during the run: {jitMethodsRun} methods compiled in {jitTimeRun.TotalMilliseconds:F0} ms (all threads)");
         }
         GC.KeepAlive(grid);
 

@@ -122,13 +122,13 @@ internal static class ClassTrainableRunner
             catch (TrialStoppedException e) when (e.Reason == TrialStopReason.Pause || (launch.CheckpointAtEnd && !save))
             {
                 // Ray saves a paused trial, and a stopped one when CheckpointAtEnd is set.
-                await context.SaveCheckpointOnlyAsync(Checkpoint.FromDirectory(trainable.SaveCheckpoint)).ConfigureAwait(true);
+                await context.SaveCheckpointOnlyAsync(Checkpoint.FromDirectory(trainable.SaveCheckpoint), step).ConfigureAwait(true);
                 throw;
             }
             if (done)
                 return;
             if (context.TakeSaveRequest() && !save)
-                await context.SaveCheckpointOnlyAsync(Checkpoint.FromDirectory(trainable.SaveCheckpoint)).ConfigureAwait(true);
+                await context.SaveCheckpointOnlyAsync(Checkpoint.FromDirectory(trainable.SaveCheckpoint), step).ConfigureAwait(true);
         }
     }
 }

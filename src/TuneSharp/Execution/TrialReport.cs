@@ -2,8 +2,12 @@ namespace TuneSharp.Execution;
 
 /// <summary>One report from a running trial to the controller: metrics (null for a checkpoint-only save)
 /// and a checkpoint already written to a staging folder inside the trial's folder.</summary>
-internal sealed class TrialReport(Dictionary<string, object?>? metrics, string? stagedCheckpoint, double seconds)
+internal sealed class TrialReport(Dictionary<string, object?>? metrics, string? stagedCheckpoint, double seconds, long? stepsDone = null)
 {
+    /// <summary>For a save without metrics from the class API: the steps the saved state has taken (one more than the
+    /// last recorded result when a step finished after the trial was told to stop).</summary>
+    public long? StepsDone { get; } = stepsDone;
+
     public Dictionary<string, object?>? Metrics { get; } = metrics;
     public string? StagedCheckpoint { get; } = stagedCheckpoint;
     public double Seconds { get; } = seconds;

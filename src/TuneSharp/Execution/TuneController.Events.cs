@@ -34,8 +34,12 @@ internal sealed partial class TuneController
         {
             // A save holds the state of the last result of this run, or, before its first, of the checkpoint it began
             // from (after a resume the last line on disk may be newer than that).
-            PersistCheckpoint(trial, report, trial.IterationsSinceRestore == 0 && trial.RestoredResult is { } restored ? restored : trial.LastResult,
-                unnamed: true);
+            var saved = trial.IterationsSinceRestore == 0 && trial.RestoredResult is { } restored ? restored : trial.LastResult;
+            // A step that finished after the trial was told to stop has no line; its state is one step on.
+            if (report.StepsDone is { } steps && saved is not null
+                && ResultFields.TryGetDouble(saved, ResultFields.TrainingIteration, out double iteration) && (long)iteration != steps)
+                saved = new Dictionary<string, object?>(saved) { [ResultFields.TrainingIteration] = steps };
+            PersistCheckpoint(trial, report, saved, unnamed: true);
             ApplySchedulerDecisions(); // the scheduler may act on the checkpoint (synchronous PBT of class trainables)
             _acks.Add((report, null));
             return;
@@ -278,9 +282,21 @@ internal sealed partial class TuneController
         Notify(c => c.OnTrialError(info, error, retry));
         if (retry)
         {
+            // A trial that failed while it was being restarted from another's checkpoint still takes that copy (which
+            // also releases the source's pin); otherwise it retries from its own latest checkpoint.
+            if (trial.RestoreFrom is not null)
+            {
+                RestartFromCheckpoint(trial);
+                return;
+            }
             trial.Status = TrialStatus.Pending;
             _waiting.AddFirst(trial);
             return;
+        }
+        if (trial.RestoreFrom is { } pinned)
+        {
+            trial.RestoreFrom = null;
+            ReleasePin(pinned);
         }
         trial.Status = TrialStatus.Error;
         _searcher.OnTrialComplete(trial.Id, trial.LastResult, error: true);
@@ -302,18 +318,23 @@ internal sealed partial class TuneController
             // The copy carries the source's result, so the trial continues at the source's iteration.
             Trial? owner = OwnerOf(source);
             var sourceMetrics = owner?.Checkpoints.Kept.FirstOrDefault(c => c.Path == source)?.Metrics;
-            trial.RestoreFrom = PersistCheckpoint(trial, copy, sourceMetrics ?? trial.LastResult, unnamed: true);
-            if (_pins.TryGetValue(source, out int count))
-            {
-                if (count <= 1) _pins.Remove(source); else _pins[source] = count - 1;
-                // Only the source's own trial can have a checkpoint this pin was keeping.
-                foreach (string doomed in owner?.Checkpoints.Prune(IsPinned) ?? [])
-                    ExperimentStore.DeleteCheckpoint(doomed);
-            }
+            trial.RestoreFrom = PersistCheckpoint(trial, copy, sourceMetrics ?? ExperimentStore.ReadCheckpointResult(staged) ?? trial.LastResult, unnamed: true);
+            ReleasePin(source, owner);
         }
         ExperimentStore.WriteParams(trial.Directory, trial.Config);
         trial.Status = TrialStatus.Pending;
         _waiting.AddFirst(trial);
+    }
+
+    /// <summary>Releases one pin on <paramref name="source"/> (taken when an exploit from it was decided) and lets
+    /// retention delete it if nothing else keeps it. Only the source's own trial can have a checkpoint it was keeping.</summary>
+    private void ReleasePin(string source, Trial? owner = null)
+    {
+        if (!_pins.TryGetValue(source, out int count))
+            return;
+        if (count <= 1) _pins.Remove(source); else _pins[source] = count - 1;
+        foreach (string doomed in (owner ?? OwnerOf(source))?.Checkpoints.Prune(IsPinned) ?? [])
+            ExperimentStore.DeleteCheckpoint(doomed);
     }
 
     /// <summary>The trial whose folder holds <paramref name="checkpoint"/>.</summary>

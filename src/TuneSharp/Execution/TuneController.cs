@@ -187,7 +187,16 @@ internal sealed partial class TuneController : IExperimentView
             {
                 // A checkpoint still staged (its line could not be written) is not left for a resume to puzzle over.
                 if (report.Report.PersistedCheckpoint is null)
-                    DiscardStaged(report.Report);
+                {
+                    try
+                    {
+                        DiscardStaged(report.Report);
+                    }
+                    catch (IOException)
+                    {
+                        // Left for the resume to clear (it deletes staging folders); the first error is the one to report.
+                    }
+                }
                 _acks.Add((report.Report, TrialStopReason.Stop));
             }
         }
@@ -323,12 +332,17 @@ internal sealed partial class TuneController : IExperimentView
         trial.RestoredResult = null;
         if (restore is not null)
             RewindTo(trial, restore);
-        else if (trial.Iteration > 0)
+        else
         {
-            // Nothing to resume from: the trainable starts over, and so does its iteration count, as in Ray.
-            _logger.LogWarning("Trial {Trial} has no checkpoint to resume from; it restarts from scratch", trial.Name);
-            trial.Iteration = 0;
-            trial.TimeTotal = 0;
+            if (trial.Iteration > 0)
+            {
+                // Nothing to resume from: the trainable starts over, and so does its iteration count, as in Ray.
+                _logger.LogWarning("Trial {Trial} has no checkpoint to resume from; it restarts from scratch", trial.Name);
+                trial.Iteration = 0;
+                trial.TimeTotal = 0;
+            }
+            // A save before the first result holds a fresh state, whatever an earlier attempt's last line says.
+            trial.RestoredResult = new Dictionary<string, object?> { [ResultFields.TrainingIteration] = 0L, [ResultFields.TimeTotalS] = 0.0 };
         }
         var run = new TrialRun(trial.Id, trial.Name, trial.Directory, trial.Config, trial.Resources,
             unchecked(_seed * 1_000_003 + trial.Index), trial.Iteration, trial.Writer, _channel.Writer, _experimentCancellation.Token);

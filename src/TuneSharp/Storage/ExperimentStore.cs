@@ -117,9 +117,14 @@ internal sealed class ExperimentStore
     /// exploit's copy), kept inside the checkpoint folder for a resume. Ray keeps its own metadata there too.</summary>
     public const string CheckpointResultFile = ".tune_result.json";
 
-    public static void WriteCheckpointResult(string checkpointDirectory, IReadOnlyDictionary<string, object?> result) =>
-        File.WriteAllText(System.IO.Path.Combine(checkpointDirectory, CheckpointResultFile),
-            JsonSerializer.Serialize(result, JsonDefaults.Options));
+    public static void WriteCheckpointResult(string checkpointDirectory, IReadOnlyDictionary<string, object?> result)
+    {
+        // The writer result.json uses: any metric a trial may report is written (unknown kinds as text), so this never fails on one.
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JsonDefaults.Options.Encoder }))
+            ResultRecord.WriteJson(writer, result);
+        File.WriteAllBytes(System.IO.Path.Combine(checkpointDirectory, CheckpointResultFile), buffer.WrittenSpan.ToArray());
+    }
 
     /// <summary>What <see cref="WriteCheckpointResult"/> wrote, or null when the folder has none (or a damaged one).</summary>
     public static IReadOnlyDictionary<string, object?>? ReadCheckpointResult(string checkpointDirectory)
@@ -130,7 +135,7 @@ internal sealed class ExperimentStore
         try
         {
             using var document = JsonDocument.Parse(File.ReadAllBytes(path));
-            return JsonValues.ToDictionary(document.RootElement);
+            return document.RootElement.ValueKind == JsonValueKind.Object ? JsonValues.ToDictionary(document.RootElement) : null;
         }
         catch (JsonException)
         {

@@ -92,10 +92,10 @@ public sealed class TrialContext
     }
 
     /// <summary>Saves a checkpoint without a result (the class API's save before a pause or at the end).</summary>
-    internal async ValueTask SaveCheckpointOnlyAsync(Checkpoint checkpoint)
+    internal async ValueTask SaveCheckpointOnlyAsync(Checkpoint checkpoint, long? stepsDone = null)
     {
         string staged = _run.Stage(checkpoint);
-        var report = new TrialReport(null, staged, 0);
+        var report = new TrialReport(null, staged, 0, stepsDone);
         await _run.SendAsync(report); // on the caller's context, as ReportAsync
         if (report.PersistedCheckpoint is { } persisted)
             _checkpoint = Checkpoint.AtPath(persisted);

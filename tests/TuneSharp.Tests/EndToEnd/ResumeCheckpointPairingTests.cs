@@ -12,8 +12,9 @@ public class ResumeCheckpointPairingTests
     private static volatile bool s_block = true;
     private static volatile int s_blockAt = 3;
 
-    /// <summary>Steps to 6; while <see cref="s_block"/> is set it stops at step <see cref="s_blockAt"/> and waits to be
-    /// interrupted (the interruption pauses it, and it saves that step).</summary>
+    /// <summary>Steps to 6; while <see cref="s_block"/> is set, its step after <see cref="s_blockAt"/> waits in the middle
+    /// until the trial is interrupted, then finishes: its result is refused (the trial is stopping) and the pause saves
+    /// the state with that step done.</summary>
     private sealed class Stepper : Trainable
     {
         private int _step;
@@ -21,11 +22,7 @@ public class ResumeCheckpointPairingTests
         public override Metrics Step()
         {
             if (s_block && _step >= s_blockAt)
-            {
-                // Interrupted while it waits: this step never happens, and the report of it is refused.
                 Trial.CancellationToken.WaitHandle.WaitOne();
-                return new Metrics { ["step"] = _step, ["score"] = (double)_step };
-            }
             _step++;
             return new Metrics { ["step"] = _step, ["score"] = (double)_step, [ResultFields.Done] = _step == 6 };
         }
@@ -74,30 +71,30 @@ public class ResumeCheckpointPairingTests
     {
         using var temp = new TempDirectory();
         var (trainable, runConfig, experiment, trialPath) = await StepperInterruptedAtThree(temp, "pause", checkpointFrequency: 4);
-        Assert.True(Directory.Exists(Path.Combine(trialPath, "checkpoint_000000"))); // saved at the interruption, after step 3
-        // As if a resumed run had reported step 4 with its checkpoint and the process died before the folder moved.
+        Assert.True(Directory.Exists(Path.Combine(trialPath, "checkpoint_000000"))); // saved at the interruption, step 4 done
+        // As if a resumed run had reported step 5 with its checkpoint and the process died before the folder moved.
         string file = Path.Combine(trialPath, "result.json");
         var crashed = JsonNode.Parse(File.ReadLines(file).Last())!.AsObject();
-        (crashed["training_iteration"], crashed["step"], crashed["checkpoint_dir_name"]) = (4, 4, "checkpoint_000001");
+        (crashed["training_iteration"], crashed["step"], crashed["checkpoint_dir_name"]) = (5, 5, "checkpoint_000001");
         File.AppendAllText(file, crashed.ToJsonString() + "\n");
 
         s_block = false;
         var grid = await Tuner.Restore(experiment, trainable, Space, Tune1, runConfig).FitAsync();
 
-        // The pause save holds step 3 (its own result, kept in the folder), not the last line's step 4.
+        // The pause save holds step 4 (its own result, kept in the folder), not the last line's step 5.
         AssertStepsFollowIterations(grid);
     }
 
     [Fact]
-    public async Task Restore_InterruptedBeforeTheFirstNewResult_SavesWithTheRestoredResult()
+    public async Task Restore_InterruptedAgainBeforeItsFirstResult_ContinuesAfterTheStepItFinished()
     {
         using var temp = new TempDirectory();
         var (trainable, runConfig, experiment, trialPath) = await StepperInterruptedAtThree(temp, "early", checkpointFrequency: 1);
-        // Steps 1–3 were checkpointed with their lines (0–2) and the interruption saved 3. Now as if step 3's folder had
-        // never arrived: the last line names a missing checkpoint.
+        // Steps 1–3 were checkpointed with their lines (0–2) and the interruption saved step 4 (3). Now as if step 3's
+        // folder had never arrived: the last line names a missing checkpoint.
         Directory.Delete(Path.Combine(trialPath, "checkpoint_000003"), recursive: true);
         Directory.Delete(Path.Combine(trialPath, "checkpoint_000002"), recursive: true);
-        // The resumed run restores step 2 and is interrupted again before it reports: it saves step 2.
+        // The resumed run restores step 2 and is interrupted again before it reports: it saves step 3, done meanwhile.
         s_blockAt = 2;
         using (var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(1)))
             await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Tuner.Restore(experiment, trainable, Space, Tune1, runConfig).FitAsync(cancel.Token));
@@ -106,6 +103,25 @@ public class ResumeCheckpointPairingTests
         var grid = await Tuner.Restore(experiment, trainable, Space, Tune1, runConfig).FitAsync();
 
         AssertStepsFollowIterations(grid);
+    }
+
+    [Fact]
+    public async Task Restore_InterruptedInTheMiddleOfAStep_ContinuesAfterThatStep()
+    {
+        using var temp = new TempDirectory();
+        var trainable = TrainableDefinition.FromClass(() => new Stepper(), "Stepper");
+        var runConfig = new RunConfig { StoragePath = temp.Path, Name = "midstep", Verbose = 0 };
+        (s_block, s_blockAt) = (true, 3);
+        string experiment = await InterruptAfter(3, trainable, runConfig);
+
+        s_block = false;
+        var grid = await Tuner.Restore(experiment, trainable, Space, Tune1, runConfig).FitAsync();
+
+        // Step 4 finished after the interruption: its result was refused, but the save holds it, and the resumed run
+        // numbers on from there (5, 6) rather than calling step 5 iteration 4.
+        var history = grid[0].ReadHistory();
+        Assert.Equal([1L, 2, 3, 5, 6], history.Select(r => Convert.ToInt64(r["step"])));
+        Assert.All(history, r => Assert.Equal(Convert.ToInt64(r["step"]), Convert.ToInt64(r["training_iteration"])));
     }
 
     private static async Task FailAtSixOrWaitAtThree(TrialContext trial, bool fail, bool wait)

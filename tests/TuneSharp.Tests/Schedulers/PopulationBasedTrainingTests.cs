@@ -75,6 +75,38 @@ public class PopulationBasedTrainingTests
     }
 
     [Fact]
+    public async Task FitAsync_ExploitOfAResultWithAMetricJsonCannotHold_StillCopiesTheCheckpoint()
+    {
+        // The exploit's copy keeps its result in the folder: a metric of any kind must not end the experiment there.
+        using var temp = new TempDirectory();
+        Action notJson = () => { };
+        var grid = await new Tuner(async trial =>
+            {
+                int step = trial.GetCheckpoint()?.Read(d => int.Parse(File.ReadAllText(Path.Combine(d, "s")))) ?? 0;
+                while (step < 6)
+                {
+                    int s = ++step;
+                    await trial.ReportAsync(new Metrics { ["weight"] = s * trial.Config.Get<double>("lr"), ["callback"] = notJson },
+                        Checkpoint.FromDirectory(d => File.WriteAllText(Path.Combine(d, "s"), s.ToString())));
+                }
+            },
+            new SearchSpace { ["lr"] = Tune.GridSearch(0.1, 0.2, 1.0, 2.0) },
+            new TuneConfig
+            {
+                Seed = 3, AvailableResources = new Resources { Cpu = 1 },
+                Scheduler = new PopulationBasedTraining
+                {
+                    TimeAttr = "training_iteration", Metric = "weight", Mode = Mode.Max, PerturbationInterval = 3,
+                    HyperparamMutations = new SearchSpace { ["lr"] = Tune.Uniform(0.01, 5) },
+                },
+            },
+            new RunConfig { StoragePath = temp.Path, Name = "pbtodd", Verbose = 0 }).FitAsync();
+
+        Assert.All(grid, r => Assert.Equal(TrialStatus.Terminated, r.Status));
+        Assert.NotEmpty(File.ReadAllLines(Path.Combine(grid.ExperimentPath, "pbt_global.txt")));
+    }
+
+    [Fact]
     public async Task FitAsync_MutatedHyperparameterMissingFromTheSpace_IsDrawnFromItsMutation()
     {
         using var temp = new TempDirectory();
