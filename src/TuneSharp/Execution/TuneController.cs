@@ -342,7 +342,7 @@ internal sealed partial class TuneController : IExperimentView
                 trial.TimeTotal = 0;
             }
             // A save before the first result holds a fresh state, whatever an earlier attempt's last line says.
-            trial.RestoredResult = new Dictionary<string, object?> { [ResultFields.TrainingIteration] = 0L, [ResultFields.TimeTotalS] = 0.0 };
+            trial.RestoredResult = FreshStart;
         }
         var run = new TrialRun(trial.Id, trial.Name, trial.Directory, trial.Config, trial.Resources,
             unchecked(_seed * 1_000_003 + trial.Index), trial.Iteration, trial.Writer, _channel.Writer, _experimentCancellation.Token);
@@ -360,6 +360,10 @@ internal sealed partial class TuneController : IExperimentView
         _executor.Start(run, _trainable, launch);
         return true;
     }
+
+    /// <summary>The result a fresh start's state is paired with (read only; shared by every trial).</summary>
+    private static readonly IReadOnlyDictionary<string, object?> FreshStart =
+        new Dictionary<string, object?> { [ResultFields.TrainingIteration] = 0L, [ResultFields.TimeTotalS] = 0.0 };
 
     /// <summary>A trial restored from a checkpoint continues from that checkpoint's iteration and time, as
     /// Ray's do: results after it follow on from the training state it holds.</summary>
