@@ -163,7 +163,7 @@ internal sealed partial class TuneController
                 trial.Resources = resources;
             }
             if (decision.FromCheckpoint is { } source)
-                _pins[source] = _pins.GetValueOrDefault(source) + 1;
+                Pin(source);
         }
         trial.Run!.RequestStop(ToStopReason(decision.Action, trial));
     }
@@ -198,7 +198,7 @@ internal sealed partial class TuneController
                     trial.Resources = decision.NewResources ?? trial.Resources;
                     trial.RestoreFrom = decision.FromCheckpoint;
                     if (decision.FromCheckpoint is { } source)
-                        _pins[source] = _pins.GetValueOrDefault(source) + 1; // released by RestartFromCheckpoint
+                        Pin(source); // released by RestartFromCheckpoint
                     RestartFromCheckpoint(trial);
                 }
             }
@@ -325,6 +325,9 @@ internal sealed partial class TuneController
         trial.Status = TrialStatus.Pending;
         _waiting.AddFirst(trial);
     }
+
+    /// <summary>Keeps <paramref name="source"/> from retention until the exploit decided from it has copied it.</summary>
+    private void Pin(string source) => _pins[source] = _pins.GetValueOrDefault(source) + 1;
 
     /// <summary>Releases one pin on <paramref name="source"/> (taken when an exploit from it was decided) and lets
     /// retention delete it if nothing else keeps it. Only the source's own trial can have a checkpoint it was keeping.</summary>
