@@ -66,6 +66,13 @@ public class ResumeCheckpointPairingTests
         return (trainable, runConfig, experiment, ResultGrid.FromDirectory(experiment)[0].Path);
     }
 
+    /// <summary>Resumes the experiment with the steppers no longer waiting, to the end.</summary>
+    private static Task<ResultGrid> ResumeToTheEnd(string experiment, TrainableDefinition trainable, RunConfig runConfig)
+    {
+        s_block = false;
+        return Tuner.Restore(experiment, trainable, Space, Tune1, runConfig).FitAsync();
+    }
+
     [Fact]
     public async Task Restore_CrashAfterResumingFromAPauseSave_NumbersTheSaveByItsOwnResult()
     {
@@ -78,8 +85,7 @@ public class ResumeCheckpointPairingTests
         (crashed["training_iteration"], crashed["step"], crashed["checkpoint_dir_name"]) = (5, 5, "checkpoint_000001");
         File.AppendAllText(file, crashed.ToJsonString() + "\n");
 
-        s_block = false;
-        var grid = await Tuner.Restore(experiment, trainable, Space, Tune1, runConfig).FitAsync();
+        var grid = await ResumeToTheEnd(experiment, trainable, runConfig);
 
         // The pause save holds step 4 (its own result, kept in the folder), not the last line's step 5.
         AssertStepsFollowIterations(grid);
@@ -99,8 +105,7 @@ public class ResumeCheckpointPairingTests
         using (var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(1)))
             await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Tuner.Restore(experiment, trainable, Space, Tune1, runConfig).FitAsync(cancel.Token));
 
-        s_block = false;
-        var grid = await Tuner.Restore(experiment, trainable, Space, Tune1, runConfig).FitAsync();
+        var grid = await ResumeToTheEnd(experiment, trainable, runConfig);
 
         AssertStepsFollowIterations(grid);
     }
@@ -109,13 +114,9 @@ public class ResumeCheckpointPairingTests
     public async Task Restore_InterruptedInTheMiddleOfAStep_ContinuesAfterThatStep()
     {
         using var temp = new TempDirectory();
-        var trainable = TrainableDefinition.FromClass(() => new Stepper(), "Stepper");
-        var runConfig = new RunConfig { StoragePath = temp.Path, Name = "midstep", Verbose = 0 };
-        (s_block, s_blockAt) = (true, 3);
-        string experiment = await InterruptAfter(3, trainable, runConfig);
+        var (trainable, runConfig, experiment, _) = await StepperInterruptedAtThree(temp, "midstep", checkpointFrequency: 0);
 
-        s_block = false;
-        var grid = await Tuner.Restore(experiment, trainable, Space, Tune1, runConfig).FitAsync();
+        var grid = await ResumeToTheEnd(experiment, trainable, runConfig);
 
         // Step 4 finished after the interruption: its result was refused, but the save holds it, and the resumed run
         // numbers on from there (5, 6) rather than calling step 5 iteration 4.

@@ -138,7 +138,10 @@ public sealed class Pb2 : ITrialScheduler
         for (int c = 0; c < Candidates; c++)
         {
             double[] point = Enumerable.Range(0, _names.Length).Select(_ => _random.NextDouble()).ToArray();
-            double ucb = model.Predict(now, point).Mean + Math.Sqrt(beta * spread.Predict(now, point).Variance);
+            var (mean, variance) = model.Predict(now, point);
+            if (spread != model) // the first choice of a round has no believers: one prediction serves both
+                variance = spread.Predict(now, point).Variance;
+            double ucb = mean + Math.Sqrt(beta * variance);
             if (ucb > bestUcb)
                 (bestUcb, best) = (ucb, point);
         }
