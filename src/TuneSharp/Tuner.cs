@@ -50,7 +50,8 @@ public sealed class Tuner
     /// <param name="tuneConfig">The experiment's tune config.</param>
     /// <param name="runConfig">Run settings; its name and storage path are taken from <paramref name="experimentPath"/>.</param>
     /// <param name="resumeErrored">Run errored trials again from their latest checkpoint.</param>
-    /// <param name="restartErrored">Run errored trials again from scratch.</param>
+    /// <param name="restartErrored">Run errored trials again from scratch. Their failed attempt's checkpoints move to
+    /// <c>failed_attempt_N/</c> in the trial folder: kept, but no longer the trial's checkpoints.</param>
     /// <exception cref="TuneException">The folder holds no TuneSharp experiment.</exception>
     public static Tuner Restore(string experimentPath, TrainableDefinition trainable, SearchSpace? paramSpace = null,
         TuneConfig? tuneConfig = null, RunConfig? runConfig = null, bool resumeErrored = false, bool restartErrored = false)

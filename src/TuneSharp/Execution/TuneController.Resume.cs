@@ -74,9 +74,10 @@ internal sealed partial class TuneController
         {
             if (resume.RestartErrored)
             {
-                // Start over, but after the failed attempt's checkpoints (kept on disk, not deleted), so that a later
-                // resume never takes one of them for the newest.
+                // Start over. The failed attempt's checkpoints move aside (kept, not deleted), and new ones take later
+                // names, so neither a later resume nor a best-checkpoint query takes one of them for the new attempt's.
                 int next = trial.Checkpoints.NextIndex;
+                ExperimentStore.SetAsideFailedAttempt(dir, trial.Checkpoints.Kept.Select(c => c.Path));
                 trial.Checkpoints.Restore([]);
                 trial.Checkpoints.NextIndex = next;
                 trial.Iteration = 0;

@@ -113,6 +113,26 @@ internal sealed class ExperimentStore
 
     public static string CheckpointDirName(int index) => $"checkpoint_{index:D6}";
 
+    /// <summary>
+    /// Moves the checkpoints of an attempt that failed into <c>failed_attempt_N/</c> of the trial folder, before the
+    /// trial starts over (<c>restartErrored</c>): they stay on disk for the user, but a later resume, retention and
+    /// best-checkpoint queries see only the new attempt's <c>checkpoint_*</c> folders.
+    /// </summary>
+    public static void SetAsideFailedAttempt(string trialDirectory, IEnumerable<string> checkpoints)
+    {
+        var paths = checkpoints.Where(Directory.Exists).ToList();
+        if (paths.Count == 0)
+            return;
+        int attempt = 1;
+        while (Directory.Exists(System.IO.Path.Combine(trialDirectory, $"{FailedAttemptPrefix}{attempt}")))
+            attempt++;
+        string target = Directory.CreateDirectory(System.IO.Path.Combine(trialDirectory, $"{FailedAttemptPrefix}{attempt}")).FullName;
+        foreach (string path in paths)
+            Directory.Move(path, System.IO.Path.Combine(target, System.IO.Path.GetFileName(path)));
+    }
+
+    public const string FailedAttemptPrefix = "failed_attempt_";
+
     /// <summary>The result a checkpoint that no result line names was saved with (a save at a pause, on request, or an
     /// exploit's copy), kept inside the checkpoint folder for a resume. Ray keeps its own metadata there too.</summary>
     public const string CheckpointResultFile = ".tune_result.json";

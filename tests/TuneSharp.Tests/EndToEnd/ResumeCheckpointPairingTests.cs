@@ -163,6 +163,10 @@ public class ResumeCheckpointPairingTests
         var steps = grid[0].ReadHistory().Select(r => Convert.ToInt64(r["step"])).ToList();
         Assert.Equal([1L, 2, 3, 4, 5, 1, 2, 3, 4, 5, 6], steps);
         Assert.All(grid[0].ReadHistory().Skip(5), r => Assert.Equal(Convert.ToInt64(r["step"]), Convert.ToInt64(r["training_iteration"])));
+        // The failed attempt's five checkpoints are kept aside; the trial's own are the restart's six (steps 1–6).
+        Assert.Equal(5, Directory.GetDirectories(Path.Combine(grid[0].Path, "failed_attempt_1"), "checkpoint_*").Length);
+        Assert.Equal([1, 2, 3, 4, 5, 6], grid[0].BestCheckpoints.Select(c => Convert.ToInt32(c.Metrics["step"])).Order());
+        Assert.Equal(6, Directory.GetDirectories(grid[0].Path, "checkpoint_*").Length);
     }
 
     private sealed class OnResult(Action action) : TuneSharp.Reporting.TuneCallback
