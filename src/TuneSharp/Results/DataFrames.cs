@@ -29,6 +29,9 @@ internal static class DataFrames
         {
             null => null,
             IFormattable f => f.ToString(null, System.Globalization.CultureInfo.InvariantCulture),
+            string text => text,
+            // A list (a config of layer sizes, a per-class metric) as its JSON, as progress.csv holds it, not its type name.
+            System.Collections.IEnumerable => System.Text.Json.JsonSerializer.Serialize(v, JsonDefaults.Options),
             _ => v.ToString(),
         }));
     }

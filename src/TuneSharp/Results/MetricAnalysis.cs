@@ -23,14 +23,26 @@ public sealed class MetricAnalysis
 {
     private readonly Dictionary<string, Summary> _metrics = new();
 
-    internal void Add(IReadOnlyDictionary<string, object?> result)
+    internal void Add(IReadOnlyDictionary<string, object?> result) => Add(result, prefix: null);
+
+    /// <summary>Nested metrics are summarised under their flattened names (<c>val/loss</c>), as Ray flattens a result
+    /// before its analysis, so that every name a metric can be given elsewhere works here too.</summary>
+    private void Add(IReadOnlyDictionary<string, object?> result, string? prefix)
     {
         foreach (var (key, value) in result)
         {
-            if (key == ResultFields.Config || !JsonValues.TryGetDouble(value, out double number) || value is bool)
+            if (prefix is null && key == ResultFields.Config)
                 continue;
-            if (!_metrics.TryGetValue(key, out Summary? summary))
-                _metrics[key] = summary = new Summary();
+            if (value is IReadOnlyDictionary<string, object?> nested)
+            {
+                Add(nested, prefix + key + "/");
+                continue;
+            }
+            if (!JsonValues.TryGetDouble(value, out double number) || value is bool)
+                continue;
+            string name = prefix is null ? key : prefix + key;
+            if (!_metrics.TryGetValue(name, out Summary? summary))
+                _metrics[name] = summary = new Summary();
             summary.Add(number);
         }
     }
@@ -47,7 +59,7 @@ public sealed class MetricAnalysis
             MetricScope.Avg => s.Sum / s.Count,
             MetricScope.Last5Avg => s.Window.TakeLast(5).Average(),
             MetricScope.Last10Avg => s.Window.Average(),
-            _ => mode == Mode.Max ? s.Max : s.Min,
+            _ => s.Ordered == 0 ? double.NaN : mode == Mode.Max ? s.Max : s.Min,
         };
     }
 
@@ -58,6 +70,9 @@ public sealed class MetricAnalysis
     {
         public double Last, Sum, Min = double.PositiveInfinity, Max = double.NegativeInfinity;
         public long Count;
+        /// <summary>How many values were not NaN: Min and Max skip NaN (Math.Min and Math.Max would keep it for good,
+        /// where Ray's Python min and max go on to later values), and are NaN only when every value was.</summary>
+        public long Ordered;
         public readonly Queue<double> Window = new(10);
 
         public void Add(double value)
@@ -65,8 +80,12 @@ public sealed class MetricAnalysis
             Last = value;
             Sum += value;
             Count++;
-            Min = Math.Min(Min, value);
-            Max = Math.Max(Max, value);
+            if (!double.IsNaN(value))
+            {
+                Ordered++;
+                Min = Math.Min(Min, value);
+                Max = Math.Max(Max, value);
+            }
             if (Window.Count == 10) Window.Dequeue();
             Window.Enqueue(value);
         }

@@ -43,6 +43,8 @@ public sealed class ResultGrid : IReadOnlyList<Result>
     {
         metric ??= _metric ?? throw new TuneException("GetBestResult needs a metric: pass one, or set TuneConfig.Metric.");
         Mode direction = mode ?? _mode ?? throw new TuneException($"GetBestResult needs a mode for '{metric}': pass Mode.Min or Mode.Max, or set TuneConfig.Mode.");
+        if (_results.Count == 1)
+            return _results[0]; // as Ray: the only trial is the best one, whatever it reported
         Result? best = null;
         double bestValue = 0;
         foreach (Result result in _results)
@@ -60,16 +62,20 @@ public sealed class ResultGrid : IReadOnlyList<Result>
 
     /// <summary>
     /// One row per trial with its last result, flattened (<c>config/lr</c>), plus <c>logdir</c>
-    /// (Ray's <c>get_dataframe</c>). With <paramref name="filterMetric"/>, each trial's row is its best result by that metric.
+    /// (Ray's <c>get_dataframe</c>). With <paramref name="filterMetric"/> and <paramref name="filterMode"/>, each trial's
+    /// row is its best result by that metric (its last, if it never reported the metric).
     /// </summary>
+    /// <exception cref="TuneException"><paramref name="filterMode"/> without <paramref name="filterMetric"/>.</exception>
     public DataFrame GetDataFrame(string? filterMetric = null, Mode? filterMode = null)
     {
-        if (filterMetric is not null && filterMode is null)
-            throw new TuneException($"GetDataFrame: filterMetric '{filterMetric}' needs filterMode (Mode.Min or Mode.Max).");
+        if (filterMode is not null && filterMetric is null)
+            throw new TuneException($"GetDataFrame: filterMode {filterMode} needs filterMetric, the metric to pick each trial's best row by.");
         var rows = new List<IReadOnlyDictionary<string, object?>>();
         foreach (Result result in _results)
         {
-            IReadOnlyDictionary<string, object?>? row = filterMetric is null ? result.Metrics : BestRow(result, filterMetric, filterMode!.Value);
+            IReadOnlyDictionary<string, object?>? row = filterMetric is null || filterMode is null
+                ? result.Metrics
+                : BestRow(result, filterMetric, filterMode.Value) ?? result.Metrics;
             if (row is null || row.Count == 0)
                 continue;
             var flat = ResultRecord.Flatten(row);

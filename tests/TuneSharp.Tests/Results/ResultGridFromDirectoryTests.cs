@@ -89,7 +89,17 @@ public sealed class ResultGridFromDirectoryTests(ResultGridFromDirectoryTests.Se
             Assert.Equal(best + 1L, Convert.ToInt64(frame[ResultFields.TrainingIteration][row]));
         }
         Assert.Contains("logdir", frame.Columns.Select(c => c.Name));
-        Assert.Throws<TuneException>(() => _grid.GetDataFrame("score"));
+        // As Ray's: a metric without a mode gives the last rows; a mode without a metric is refused.
+        Assert.Equal(_grid.GetDataFrame()["score"].Cast<object>(), _grid.GetDataFrame("score")["score"].Cast<object>());
+        Assert.Throws<TuneException>(() => _grid.GetDataFrame(null, Mode.Max));
+    }
+
+    [Fact]
+    public void GetDataFrame_FilterMetricSomeTrialsNeverReported_KeepsTheirLastRow()
+    {
+        DataFrame frame = _grid.GetDataFrame("nonexistent_metric", Mode.Max);
+        Assert.Equal(5, frame.Rows.Count);
+        Assert.Equal(Enumerable.Repeat(12L, 5), Enumerable.Range(0, 5).Select(r => Convert.ToInt64(frame[ResultFields.TrainingIteration][r])));
     }
 
     [Fact]

@@ -97,10 +97,41 @@ public class ResultGridTests
     [Fact]
     public void GetBestResult_NoMetricAnywhere_ThrowsNamingTheOption()
     {
-        var grid = new ResultGrid("/nonexistent", [InMemory("a", [1])], null, null);
+        var grid = new ResultGrid("/nonexistent", [InMemory("a", [1]), InMemory("b", [2])], null, null);
         Assert.Contains("TuneConfig.Metric", Assert.Throws<TuneException>(() => grid.GetBestResult()).Message);
         Assert.Contains("Mode", Assert.Throws<TuneException>(() => grid.GetBestResult("score")).Message);
-        Assert.Equal("a", grid.GetBestResult("score", Mode.Max).TrialId);
+        Assert.Equal("b", grid.GetBestResult("score", Mode.Max).TrialId);
+    }
+
+    [Fact]
+    public void GetBestResult_NestedMetric_IsFoundByItsFlattenedName()
+    {
+        static Result Nested(string name, double loss)
+        {
+            var analysis = new MetricAnalysis();
+            var result = new Dictionary<string, object?> { ["val"] = new Dictionary<string, object?> { ["loss"] = loss } };
+            analysis.Add(result);
+            return new Result(name, name, TrialStatus.Terminated, "/nonexistent/" + name, Config.Empty, result, [], null, analysis);
+        }
+        var grid = new ResultGrid("/nonexistent", [Nested("a", 0.5), Nested("b", 0.2)], "val/loss", Mode.Min);
+        Assert.Equal("b", grid.GetBestResult().TrialId);
+    }
+
+    [Fact]
+    public void GetBestResult_ScopeAllWithANanInTheMiddle_StillSeesTheLaterValues()
+    {
+        // As Ray's max(value, old): a NaN does not hide the 0.9 that follows it.
+        var grid = Grid(InMemory("a", [0.5, double.NaN, 0.9]), InMemory("b", [0.6]));
+        Assert.Equal("a", grid.GetBestResult(scope: MetricScope.All).TrialId);
+        Assert.Equal("a", grid.GetBestResult("score", Mode.Min, MetricScope.All).TrialId); // 0.5 < 0.6
+        Assert.Equal(double.NaN, InMemory("n", [double.NaN]).Analysis.Get("score", MetricScope.All, Mode.Max));
+    }
+
+    [Fact]
+    public void GetBestResult_OneTrial_IsThatTrialWhateverItReported()
+    {
+        // As Ray's get_best_trial, which returns the only trial without comparing.
+        Assert.Equal("only", Grid(InMemory("only", [double.NaN])).GetBestResult().TrialId);
     }
 
     [Fact]
