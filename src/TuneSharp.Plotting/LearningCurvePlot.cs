@@ -42,6 +42,11 @@ public static class LearningCurvePlot
         {
             Validate(all[i], $"{nameof(series)}[{i}]", nameof(series));
         }
+        if (!all.Any(s => s.X.Zip(s.Y).Any(p => double.IsFinite(p.First) && double.IsFinite(p.Second))))
+        {
+            // Non-finite points are skipped; with nothing else the image would be blank.
+            throw new ArgumentException("Every point of every series is NaN or infinite; there is nothing to draw.", nameof(series));
+        }
 
         Plot plot = NewPlot(title, xLabel, yLabel);
         // Category10 (matplotlib's default) repeats after 10 colours, which would make legend entries ambiguous.

@@ -117,6 +117,17 @@ public sealed class LearningCurvePlotTests : IDisposable
     }
 
     [Fact]
+    public void Save_OnlyNonFiniteValues_ThrowsInsteadOfABlankImage()
+    {
+        CurveSeries allNaN = CurveSeries.FromValues("all_nan", [double.NaN, double.PositiveInfinity]);
+
+        var ex = Assert.Throws<ArgumentException>(() => LearningCurvePlot.Save(dir.File("blank.png"), [allNaN], "t", "x", "y"));
+
+        Assert.Contains("NaN or infinite", ex.Message);
+        Assert.False(File.Exists(dir.File("blank.png")));
+    }
+
+    [Fact]
     public void Save_NoSeries_Throws()
     {
         var ex = Assert.Throws<ArgumentException>(() => LearningCurvePlot.Save(dir.File("a.png"), [], "t", "x", "y"));
