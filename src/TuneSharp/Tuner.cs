@@ -20,6 +20,8 @@ public sealed class Tuner
     private readonly TuneConfig _tuneConfig;
     private readonly RunConfig _runConfig;
     private ExperimentResume? _resume;
+    private SavedTunerSettings? _saved;
+    private ResultGrid? _results;
 
     /// <summary>A tuner for any trainable (function or class, with resources).</summary>
     public Tuner(TrainableDefinition trainable, SearchSpace? paramSpace = null, TuneConfig? tuneConfig = null, RunConfig? runConfig = null)
@@ -42,7 +44,9 @@ public sealed class Tuner
     /// A tuner that resumes the interrupted experiment in <paramref name="experimentPath"/> (Ray's
     /// <c>Tuner.restore</c>): finished trials stay finished, unfinished ones continue from their latest
     /// checkpoint, and the searcher and scheduler continue from their saved state. TuneSharp stores data,
-    /// not code, so pass the same trainable, search space and configs as the interrupted run.
+    /// not code, so pass the same trainable and search space as the interrupted run. Without
+    /// <paramref name="tuneConfig"/>, the run's metric, mode, sample count, concurrency, time budget and seed are read
+    /// back from its <c>tuner.json</c> (possible when it used the default searcher and scheduler; otherwise pass them).
     /// </summary>
     /// <param name="experimentPath">The experiment folder, e.g. <c>~/tune_results/TrainMnist_2026-11-27_21-20-25</c>.</param>
     /// <param name="trainable">The experiment's trainable.</param>
@@ -52,16 +56,20 @@ public sealed class Tuner
     /// <param name="resumeErrored">Run errored trials again from their latest checkpoint.</param>
     /// <param name="restartErrored">Run errored trials again from scratch. Their failed attempt's checkpoints move to
     /// <c>failed_attempt_N/</c> in the trial folder: kept, but no longer the trial's checkpoints.</param>
-    /// <exception cref="TuneException">The folder holds no TuneSharp experiment.</exception>
+    /// <exception cref="TuneException">The folder holds no TuneSharp experiment; or no tune config was passed and the run
+    /// used a searcher or scheduler other than the defaults. When the experiment starts, also: the metric, mode, searcher,
+    /// scheduler or parameters differ from the run's.</exception>
     public static Tuner Restore(string experimentPath, TrainableDefinition trainable, SearchSpace? paramSpace = null,
         TuneConfig? tuneConfig = null, RunConfig? runConfig = null, bool resumeErrored = false, bool restartErrored = false)
     {
-        string path = HomePath.Expand(experimentPath);
+        string path = Path.GetFullPath(HomePath.Expand(experimentPath));
         string stateFile = ExperimentStore.FindLatestState(path)
             ?? throw new TuneException($"Tuner.Restore: '{path}' holds no experiment state ({ExperimentStore.StatePrefix}*.json). Pass the folder of an experiment TuneSharp ran.");
+        var saved = SavedTunerSettings.Read(path);
         var run = (runConfig ?? new RunConfig()) with { Name = Path.GetFileName(path), StoragePath = Path.GetDirectoryName(path)! };
-        var tuner = new Tuner(trainable, paramSpace, tuneConfig, run);
+        var tuner = new Tuner(trainable, paramSpace, tuneConfig ?? saved?.Rebuild(), run);
         tuner._resume = new ExperimentResume(stateFile, resumeErrored, restartErrored);
+        tuner._saved = saved;
         return tuner;
     }
 
@@ -91,11 +99,22 @@ public sealed class Tuner
         string name = _runConfig.Name ?? TrialNaming.Sanitize(
             $"{_trainable.Name}_{_runConfig.TimeProvider.GetLocalNow().ToString(TrialNaming.DateFormat, CultureInfo.InvariantCulture)}");
         string path = Path.Combine(_runConfig.ResolveStoragePath(), name);
-        return await controller.RunAsync(path, _resume, cancellationToken).ConfigureAwait(false);
+        _results = await controller.RunAsync(path, _resume, cancellationToken).ConfigureAwait(false);
+        return _results;
     }
 
     /// <summary>The synchronous form of <see cref="FitAsync"/>.</summary>
     public ResultGrid Fit() => FitAsync().GetAwaiter().GetResult();
+
+    /// <summary>
+    /// The results (Ray's <c>Tuner.get_results</c>): those of the last <see cref="FitAsync"/>, or, for a tuner made by
+    /// <see cref="Restore(string, TrainableDefinition, SearchSpace?, TuneConfig?, RunConfig?, bool, bool)"/> that has not run,
+    /// the experiment's results as its folder holds them.
+    /// </summary>
+    /// <exception cref="TuneException">The tuner has not run, and restores no experiment.</exception>
+    public ResultGrid GetResults() => _results
+        ?? (_resume is not null ? ResultGrid.FromDirectory(Path.Combine(_runConfig.StoragePath, _runConfig.Name!))
+            : throw new TuneException("Tuner.GetResults: this tuner has not run yet; call FitAsync first, or Tuner.Restore an experiment to read its results."));
 
     /// <summary>The BohbSearch in <paramref name="searcher"/>, also inside a ConcurrencyLimiter or Repeater.</summary>
     private static BohbSearch? FindBohb(ISearcher? searcher) => searcher switch
@@ -112,6 +131,7 @@ public sealed class Tuner
         _runConfig.Validate();
         _trainable.Resources.Validate($"Trainable '{_trainable.Name}'");
         _space.Validate();
+        _saved?.Check(_tuneConfig, _space);
         var checkpoints = _runConfig.CheckpointConfig;
         if (!_trainable.IsClassTrainable && (checkpoints.CheckpointFrequency > 0 || checkpoints.CheckpointAtEnd))
             throw new TuneException(

@@ -90,6 +90,10 @@ internal sealed partial class TuneController
             TrialStatus.Running => TrialStatus.Pending,
             _ => status,
         };
+        // The last line was written before the trial was known to be done; a finished trial's result says done, as
+        // the run's own grid and ResultGrid.FromDirectory do.
+        if (trial.Status == TrialStatus.Terminated && trial.LastResult is { } last)
+            trial.LastResult = new Dictionary<string, object?>(last) { [ResultFields.Done] = true };
         _trials.Add(trial);
         _trialsById[trial.Id] = trial;
         if (trial.Status is TrialStatus.Pending or TrialStatus.Paused)

@@ -151,8 +151,8 @@ internal sealed partial class TuneController : IExperimentView
         while (true)
         {
             if (!_stopping)
-                FillSlots();
-            if (_running == 0 && (_stopping || NothingLeftToStart()))
+                Safely(FillSlots);
+            if (_running == 0 && (_stopping || Safely(NothingLeftToStart)))
                 return;
             int handled = 0;
             while (handled < 4096 && reader.TryRead(out ControllerMessage? message))
@@ -166,8 +166,49 @@ internal sealed partial class TuneController : IExperimentView
             if (_time.GetTimestamp() >= nextTick)
             {
                 nextTick = _time.GetTimestamp() + (long)(Tick.TotalSeconds * _time.TimestampFrequency);
-                OnTick(cancellationToken);
+                Safely(() => OnTick(cancellationToken));
             }
+        }
+    }
+
+    /// <summary>Runs searcher, scheduler, stopper or user code (a name creator, a SampleFrom) outside a message; an
+    /// exception from it ends the experiment as one from a message does.</summary>
+    private void Safely(Action action)
+    {
+        try
+        {
+            action();
+        }
+        catch (Exception e)
+        {
+            Fail(e);
+        }
+    }
+
+    /// <summary><see cref="Safely(Action)"/> for a question; true (nothing more to do) once it failed.</summary>
+    private bool Safely(Func<bool> question)
+    {
+        bool answer = true;
+        Safely(() => { answer = question(); });
+        return answer;
+    }
+
+    private void Fail(Exception e)
+    {
+        _fatal ??= e;
+        StopAll($"{e.GetType().Name}: {e.Message}");
+    }
+
+    /// <summary>Calls a user's function, naming the option in the error it may throw.</summary>
+    private static T UserCode<T>(string option, string trialId, Func<T> call)
+    {
+        try
+        {
+            return call();
+        }
+        catch (Exception e)
+        {
+            throw new TuneException($"{option} threw {e.GetType().Name} for trial {trialId}: {e.Message}", e);
         }
     }
 
@@ -181,8 +222,7 @@ internal sealed partial class TuneController : IExperimentView
         }
         catch (Exception e)
         {
-            _fatal ??= e;
-            StopAll($"{e.GetType().Name}: {e.Message}");
+            Fail(e);
             if (message is ReportMessage report)
             {
                 // A checkpoint still staged (its line could not be written) is not left for a resume to puzzle over.
@@ -301,11 +341,13 @@ internal sealed partial class TuneController : IExperimentView
         var trial = new Trial(id, TrialNaming.DefaultTrialName(_trainable.Name, id), index, _scheduler.CompleteConfig(suggestion.Config!),
             suggestion.SampledPaths, _trainable.Resources, _runConfig.CheckpointConfig, _time.GetLocalNow());
         var provisional = trial.Snapshot();
-        string name = _tuneConfig.TrialNameCreator?.Invoke(provisional) ?? trial.Name;
+        string name = _tuneConfig.TrialNameCreator is { } nameCreator
+            ? UserCode("TuneConfig.TrialNameCreator", id, () => nameCreator(provisional)) : trial.Name;
         if (name != trial.Name)
             trial = new Trial(id, name, index, trial.Config, trial.SampledPaths, trial.Resources, _runConfig.CheckpointConfig, trial.Created);
+        var named = trial.Snapshot();
         string dirName = _tuneConfig.TrialDirnameCreator is { } creator
-            ? TrialNaming.Sanitize(creator(trial.Snapshot()))
+            ? TrialNaming.Sanitize(UserCode("TuneConfig.TrialDirnameCreator", id, () => creator(named)))
             : TrialNaming.DefaultDirName(trial.Name, index, TrialNaming.FormatParameters(trial.Config, trial.SampledPaths), trial.Created);
         trial.Directory = _store.TrialDirectoryFor(dirName);
         _trials.Add(trial);

@@ -73,6 +73,53 @@ public class ResumeTests
         Assert.False(Directory.Exists(Path.Combine(trialPath, ".staging_checkpoint_crash")));
     }
 
+    [Fact]
+    public async Task Restore_WithoutTuneConfig_RunsWithTheSavedOneAndItsResultsRankByTheSavedMetric()
+    {
+        using var temp = new TempDirectory();
+        var space = new SearchSpace { ["x"] = Tune.Uniform(0, 1) };
+        var tuneConfig = new TuneConfig { NumSamples = 3, Metric = "score", Mode = Mode.Max, Seed = 5, AvailableResources = new Resources { Cpu = 3 } };
+        var runConfig = new RunConfig { StoragePath = temp.Path, Name = "saved", Verbose = 0 };
+        string experiment = await InterruptAfter(reports: 9, space, tuneConfig, runConfig);
+
+        var restored = Tuner.Restore(experiment, async trial => await Counter(trial, null), space, runConfig: runConfig);
+        Assert.Equal(3, restored.GetResults().Count); // read from the folder before running (Ray's get_results)
+        var grid = await restored.FitAsync();
+
+        Assert.Equal(3, grid.Count);
+        Assert.Equal(grid.MaxBy(r => r.Config.Get<double>("x"))!.TrialId, grid.GetBestResult().TrialId);
+        Assert.All(grid, r => Assert.Equal(true, r.Metrics[ResultFields.Done]));
+        Assert.Same(grid, restored.GetResults());
+
+        // Restored again with nothing left to run: finished trials still say done.
+        var again = await Tuner.Restore(experiment, async trial => await Counter(trial, null), space, runConfig: runConfig).FitAsync();
+        Assert.All(again, r => Assert.Equal(true, r.Metrics[ResultFields.Done]));
+    }
+
+    [Fact]
+    public async Task Restore_OtherMetricOrSchedulerOrParameters_IsRefusedNamingEachDifference()
+    {
+        using var temp = new TempDirectory();
+        var space = new SearchSpace { ["x"] = Tune.Uniform(0, 1) };
+        var tuneConfig = new TuneConfig { NumSamples = 2, Metric = "score", Mode = Mode.Max, Scheduler = new TuneSharp.Schedulers.MedianStoppingRule() };
+        var runConfig = new RunConfig { StoragePath = temp.Path, Name = "differs", Verbose = 0 };
+        string experiment = await InterruptAfter(reports: 2, space, tuneConfig, runConfig);
+        Task Trainable(TrialContext trial) => Counter(trial, null);
+
+        var noConfig = Assert.Throws<TuneException>(() => Tuner.Restore(experiment, Trainable, space, runConfig: runConfig));
+        Assert.Contains("MedianStoppingRule", noConfig.Message);
+        Assert.Contains("Pass Tuner.Restore a tuneConfig", noConfig.Message);
+
+        var other = new TuneConfig { NumSamples = 2, Metric = "loss", Mode = Mode.Min };
+        var error = await Assert.ThrowsAsync<TuneException>(() =>
+            Tuner.Restore(experiment, Trainable, new SearchSpace { ["y"] = Tune.Uniform(0, 1) }, other, runConfig).FitAsync());
+        Assert.Contains("TuneConfig.Metric: the run had score, the restore has loss", error.Message);
+        Assert.Contains("TuneConfig.Mode: the run had Max, the restore has Min", error.Message);
+        Assert.Contains("TuneConfig.Scheduler: the run had MedianStoppingRule, the restore has FifoScheduler", error.Message);
+        Assert.Contains("parameters: the run had x, the restore has y", error.Message);
+        Assert.Equal(2, TuneSharp.Results.ResultGrid.FromDirectory(experiment).Count); // nothing ran
+    }
+
     /// <summary>Runs the experiment until <paramref name="reports"/> results came in, then cancels it (trials wait at
     /// step 3 meanwhile, so each has reported steps 0–2 at most); returns its folder.</summary>
     private static async Task<string> InterruptAfter(int reports, SearchSpace space, TuneConfig tuneConfig, RunConfig runConfig)

@@ -105,6 +105,64 @@ public class FailureHandlingTests
         Assert.All(grid.Where(r => r.Config.Get<int>("id") >= 2), r => Assert.Empty(r.Metrics));
     }
 
+    /// <summary>A trainable that reports once, then waits until its trial is stopped; records that it was.</summary>
+    private static Func<TrialContext, Task> WaitUntilStopped(ConcurrentBag<string> stopped) => async trial =>
+    {
+        try
+        {
+            await trial.ReportAsync(new Metrics { ["score"] = 1.0 });
+            await Task.Delay(Timeout.Infinite, trial.CancellationToken);
+        }
+        finally
+        {
+            stopped.Add(trial.TrialId);
+        }
+    };
+
+    [Fact]
+    public async Task FitAsync_TrialNameCreatorThrowsWhileATrialRuns_FailsNamingTheOptionAndStopsTheRunningTrial()
+    {
+        using var temp = new TempDirectory();
+        var stopped = new ConcurrentBag<string>();
+        int named = 0;
+        var tuner = new Tuner(WaitUntilStopped(stopped), new SearchSpace { ["x"] = Tune.Uniform(0, 1) },
+            new TuneConfig
+            {
+                NumSamples = 3, Metric = "score", Mode = Mode.Max, SearchAlg = new TpeSearch { Seed = 1 },
+                AvailableResources = new Resources { Cpu = 2 },
+                TrialNameCreator = info => Interlocked.Increment(ref named) == 2 ? throw new KeyNotFoundException("no such key") : info.TrialId,
+            },
+            new RunConfig { StoragePath = temp.Path, Name = "names", Verbose = 0 });
+
+        var error = await Assert.ThrowsAsync<TuneException>(() => tuner.FitAsync());
+
+        Assert.Contains("TuneConfig.TrialNameCreator threw KeyNotFoundException", error.Message);
+        Assert.IsType<KeyNotFoundException>(error.InnerException);
+        Assert.Single(stopped); // the first trial was running: it was stopped, not left waiting
+    }
+
+    [Fact]
+    public async Task FitAsync_SampleFromThrowsForALaterTrial_RunningTrialsAreStoppedAndTheErrorRethrown()
+    {
+        using var temp = new TempDirectory();
+        var stopped = new ConcurrentBag<string>();
+        int calls = 0;
+        var tuner = new Tuner(WaitUntilStopped(stopped),
+            new SearchSpace { ["x"] = Tune.Uniform(0, 1), ["y"] = Tune.SampleFrom(_ => ++calls >= 3 ? throw new ArithmeticException("bad draw") : 1.0) },
+            new TuneConfig
+            {
+                NumSamples = 4, Metric = "score", Mode = Mode.Max, SearchAlg = new TpeSearch { Seed = 1 },
+                AvailableResources = new Resources { Cpu = 2 },
+            },
+            new RunConfig { StoragePath = temp.Path, Name = "draws", Verbose = 0 });
+
+        await Assert.ThrowsAnyAsync<Exception>(() => tuner.FitAsync());
+
+        Assert.NotEmpty(stopped);
+        var saved = TuneSharp.Results.ResultGrid.FromDirectory(Path.Combine(temp.Path, "draws"));
+        Assert.DoesNotContain(saved, r => r.Status == TrialStatus.Running);
+    }
+
     [Fact]
     public async Task FitAsync_MetricNeverReported_ThrowsNamingTrialMetricAndReportedKeys()
     {
