@@ -124,21 +124,31 @@ internal sealed partial class TuneController
         return result;
     }
 
-    /// <summary>Ray fails an experiment whose results lack the metric it optimises or a stop key: that is a
-    /// configuration error, better reported at once than after hours of useless trials.</summary>
+    /// <summary>The keys every result must hold: the experiment's metric, the stop keys, and what the scheduler and the
+    /// searcher work on (their metric, a time attribute), each once, named by the first option that needs it.</summary>
+    private List<RequiredResultKey> RequiredResultKeys()
+    {
+        var required = new List<RequiredResultKey>();
+        if (_tuneConfig.Metric is { } metric)
+            required.Add(new(metric, "TuneConfig.Metric"));
+        required.AddRange((_runConfig.Stop?.Thresholds.Keys ?? Enumerable.Empty<string>()).Select(k => new RequiredResultKey(k, "RunConfig.Stop")));
+        required.AddRange(_scheduler.RequiredResultKeys);
+        required.AddRange(_searcher.RequiredResultKeys);
+        return required.DistinctBy(r => r.Key).ToList();
+    }
+
+    /// <summary>Ray fails an experiment whose results lack the metric it optimises, a stop key, or the metric its
+    /// scheduler or searcher works on: that is a configuration error, better reported at once than after hours of
+    /// trials that nothing stops and nothing learns from.</summary>
     private bool CheckMetricsPresent(Trial trial, Dictionary<string, object?> result)
     {
-        IEnumerable<(string Key, string Where)> required = (_runConfig.Stop?.Thresholds.Keys ?? Enumerable.Empty<string>())
-            .Select(k => (k, "RunConfig.Stop"));
-        if (_tuneConfig.Metric is { } metric)
-            required = required.Prepend((metric, "TuneConfig.Metric"));
-        foreach (var (key, where) in required)
+        foreach (var (key, where) in _requiredKeys)
         {
             if (ResultFields.TryGetDouble(result, key, out _) || result.ContainsKey(key))
                 continue;
             var reported = result.Keys.Where(k => !ResultFields.Automatic.Contains(k)).ToList();
             _fatal ??= new TuneException(
-                $"Trial {trial.Name} reported a result without '{key}', the metric named in {where}. " +
+                $"Trial {trial.Name} reported a result without '{key}', named in {where}. " +
                 $"It reported: {(reported.Count == 0 ? "nothing but the automatic fields" : string.Join(", ", reported))}. " +
                 $"Report '{key}' in every result, or name one of the reported metrics in {where}.");
             StopAll("a trial did not report the configured metric");

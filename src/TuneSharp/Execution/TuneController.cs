@@ -84,6 +84,8 @@ internal sealed partial class TuneController : IExperimentView
     bool IExperimentView.SearchFinished => _searcherFinished;
     bool IExperimentView.Stopping => _stopping;
 
+    private List<RequiredResultKey> _requiredKeys = [];
+
     public async Task<ResultGrid> RunAsync(string experimentPath, ExperimentResume? resume, CancellationToken cancellationToken)
     {
         _pool.EnsureCanEverFit(_trainable.Resources, $"Trainable '{_trainable.Name}'");
@@ -94,6 +96,7 @@ internal sealed partial class TuneController : IExperimentView
         _searcher.Setup(new SearcherSetup(_space, _tuneConfig.Metric, _tuneConfig.Mode, _tuneConfig.NumSamples, _seed));
         _scheduler.Setup(_tuneConfig.Metric, _tuneConfig.Mode, _seed);
         _scheduler.Attach(this);
+        _requiredKeys = RequiredResultKeys();
         if (resume is not null)
             Resume(resume);
         _logger.LogInformation("Experiment {Path} started: {Scheduler}", _store.Path, string.Join(" ", _scheduler.StatusLines()));

@@ -41,11 +41,15 @@ public class AsyncHyperBandScheduler : ITrialScheduler
     internal IReadOnlyList<AshaBracket> BracketList => _brackets;
 
     /// <inheritdoc />
+    public IReadOnlyList<RequiredResultKey> RequiredResultKeys { get; private set; } = [];
+
+    /// <inheritdoc />
     public void Setup(string? metric, Mode? mode, int? seed)
     {
         string name = GetType().Name;
-        _metric = Metric ?? metric ?? throw new TuneException($"{name} has no metric: set {name}.Metric or TuneConfig.Metric.");
-        _sign = (Mode ?? mode ?? throw new TuneException($"{name} has no mode: set {name}.Mode or TuneConfig.Mode.")).Sign();
+        MetricTarget target = MetricTarget.Resolve(name, Metric, Mode, metric, mode);
+        (_metric, _sign) = (target.Metric, target.Mode.Sign());
+        RequiredResultKeys = [target.Required, new(TimeAttr, $"{name}.TimeAttr")];
         if (!(GracePeriod > 0)) throw new TuneException($"{name}.GracePeriod is {GracePeriod}; it must be positive.");
         if (!(MaxT >= GracePeriod)) throw new TuneException($"{name}.MaxT is {MaxT}; it must be at least GracePeriod ({GracePeriod}).");
         if (!(ReductionFactor > 1)) throw new TuneException($"{name}.ReductionFactor is {ReductionFactor}; it must be greater than 1.");

@@ -118,10 +118,14 @@ public class HyperBandScheduler : ITrialScheduler
     public int BracketsPerBand => _sMaxPlusOne;
 
     /// <inheritdoc />
+    public IReadOnlyList<RequiredResultKey> RequiredResultKeys { get; private set; } = [];
+
+    /// <inheritdoc />
     public void Setup(string? metric, Mode? mode, int? seed)
     {
-        _metric = Metric ?? metric ?? throw new TuneException($"{GetType().Name} has no metric: set {GetType().Name}.Metric or TuneConfig.Metric.");
-        _sign = (Mode ?? mode ?? throw new TuneException($"{GetType().Name} has no mode: set {GetType().Name}.Mode or TuneConfig.Mode.")).Sign();
+        MetricTarget target = MetricTarget.Resolve(GetType().Name, Metric, Mode, metric, mode);
+        (_metric, _sign) = (target.Metric, target.Mode.Sign());
+        RequiredResultKeys = [target.Required, new(TimeAttr, $"{GetType().Name}.TimeAttr")];
         if (!(MaxT >= 1)) throw new TuneException($"{GetType().Name}.MaxT is {MaxT}; it must be at least 1.");
         if (!(ReductionFactor > 1)) throw new TuneException($"{GetType().Name}.ReductionFactor is {ReductionFactor}; it must be greater than 1.");
         _sMaxPlusOne = (int)Math.Round(Math.Log(MaxT) / Math.Log(ReductionFactor)) + 1;

@@ -56,6 +56,10 @@ public interface ITrialScheduler
     /// checkpoint retention keeps it. <value>The default returns false.</value></summary>
     bool NeedsCheckpoint(string path) => false;
 
+    /// <summary>The keys every result must hold for this scheduler (after <see cref="Setup"/>): its metric and time
+    /// attribute, so that a misspelt one fails at the first result, as in Ray, rather than stopping nothing.</summary>
+    IReadOnlyList<RequiredResultKey> RequiredResultKeys => [];
+
     /// <summary>Lines for the status view, e.g. <c>Using FIFO scheduling algorithm.</c></summary>
     IReadOnlyList<string> StatusLines() => [$"Using {GetType().Name}."];
 

@@ -33,10 +33,14 @@ public sealed class MedianStoppingRule : ITrialScheduler
     public bool HardStop { get; init; } = true;
 
     /// <inheritdoc />
+    public IReadOnlyList<RequiredResultKey> RequiredResultKeys { get; private set; } = [];
+
+    /// <inheritdoc />
     public void Setup(string? metric, Mode? mode, int? seed)
     {
-        _metric = Metric ?? metric ?? throw new TuneException("MedianStoppingRule has no metric: set MedianStoppingRule.Metric or TuneConfig.Metric.");
-        _sign = (Mode ?? mode ?? throw new TuneException("MedianStoppingRule has no mode: set MedianStoppingRule.Mode or TuneConfig.Mode.")).Sign();
+        MetricTarget target = MetricTarget.Resolve(nameof(MedianStoppingRule), Metric, Mode, metric, mode);
+        (_metric, _sign) = (target.Metric, target.Mode.Sign());
+        RequiredResultKeys = [target.Required, new(TimeAttr, $"{nameof(MedianStoppingRule)}.TimeAttr")];
         if (MinSamplesRequired < 1)
             throw new TuneException($"MedianStoppingRule.MinSamplesRequired is {MinSamplesRequired}; it must be at least 1.");
     }

@@ -26,6 +26,9 @@ public sealed class ResourceChangingScheduler(ITrialScheduler? baseScheduler = n
     public void Setup(string? metric, Mode? mode, int? seed) => BaseScheduler.Setup(metric, mode, seed);
 
     /// <inheritdoc />
+    public IReadOnlyList<RequiredResultKey> RequiredResultKeys => BaseScheduler.RequiredResultKeys;
+
+    /// <inheritdoc />
     public void Attach(IExperimentView view)
     {
         _view = view;

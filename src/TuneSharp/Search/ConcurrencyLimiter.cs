@@ -30,6 +30,9 @@ public sealed class ConcurrencyLimiter : ISearcher
     /// <summary>The wrapped searcher.</summary>
     public ISearcher Searcher { get; }
 
+    /// <inheritdoc />
+    public IReadOnlyList<RequiredResultKey> RequiredResultKeys => Searcher.RequiredResultKeys;
+
     /// <summary>The largest number of live trials.</summary>
     public int MaxConcurrent { get; }
 

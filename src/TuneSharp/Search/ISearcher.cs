@@ -26,6 +26,10 @@ public interface ISearcher
 
     /// <summary>Restores what <see cref="SaveState"/> wrote (after <see cref="Setup"/>).</summary>
     void RestoreState(JsonObject state);
+
+    /// <summary>The keys every result must hold for this searcher (after <see cref="Setup"/>): its metric, so that a
+    /// misspelt one fails at the first result, as in Ray, rather than leaving the model without observations.</summary>
+    IReadOnlyList<RequiredResultKey> RequiredResultKeys => [];
 }
 
 /// <summary>What a searcher is told before it starts.</summary>
@@ -38,13 +42,7 @@ public sealed record SearcherSetup(SearchSpace Space, string? Metric, Mode? Mode
 {
     /// <summary>The metric and mode a searcher optimises: its own settings, else the experiment's, else an error
     /// naming <paramref name="searcher"/> and both places to set them.</summary>
-    internal (string Metric, Mode Mode) Target(string searcher, string? metric, Mode? mode)
-    {
-        string resolved = metric ?? Metric ?? throw new TuneException(
-            $"{searcher} needs a metric to optimise: set TuneConfig.Metric and TuneConfig.Mode, or {searcher}.Metric and {searcher}.Mode.");
-        return (resolved, mode ?? Mode ?? throw new TuneException(
-            $"{searcher} optimises '{resolved}' but no mode is set: set TuneConfig.Mode or {searcher}.Mode to Mode.Min or Mode.Max."));
-    }
+    internal MetricTarget Target(string searcher, string? metric, Mode? mode) => MetricTarget.Resolve(searcher, metric, mode, Metric, Mode);
 }
 
 /// <summary>A searcher's answer to <see cref="ISearcher.Suggest"/>.</summary>

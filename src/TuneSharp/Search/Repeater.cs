@@ -37,7 +37,7 @@ public sealed class Repeater : ISearcher
     /// <summary>Whether each repeat's config holds <see cref="TrialIndexKey"/>.</summary>
     public bool SetIndex { get; }
 
-    /// <summary>The metric to average; null takes the experiment's. <value>The default value is null.</value></summary>
+    /// <summary>The metric to average; null takes the wrapped searcher's, else the experiment's. <value>The default value is null.</value></summary>
     public string? Metric { get; init; }
 
     /// <inheritdoc />
@@ -45,11 +45,15 @@ public sealed class Repeater : ISearcher
     {
         if (Repeat < 1)
             throw new TuneException($"Repeater.Repeat is {Repeat}; run each config at least once.");
-        _metric = Metric ?? setup.Metric ?? throw new TuneException(
-            "Repeater averages a metric, but none is set: set TuneConfig.Metric and TuneConfig.Mode, or Repeater.Metric.");
         _groups.Clear();
         Searcher.Setup(setup);
+        // The wrapped searcher is told the mean of the metric it optimises (Ray's searcher.metric), which may be its own.
+        _metric = Metric ?? Searcher.RequiredResultKeys.FirstOrDefault().Key ?? setup.Metric ?? throw new TuneException(
+            "Repeater averages a metric, but none is set: set TuneConfig.Metric and TuneConfig.Mode, or Repeater.Metric.");
     }
+
+    /// <inheritdoc />
+    public IReadOnlyList<RequiredResultKey> RequiredResultKeys => Searcher.RequiredResultKeys;
 
     /// <inheritdoc />
     public Suggestion Suggest(string trialId)

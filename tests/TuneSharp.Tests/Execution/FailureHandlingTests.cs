@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using TuneSharp.Schedulers;
 using TuneSharp.Search;
 using TuneSharp.Stopping;
 
@@ -181,6 +182,63 @@ public class FailureHandlingTests
         Assert.Contains("'loss'", error.Message);
         Assert.Contains("TuneConfig.Metric", error.Message);
         Assert.Contains("accuracy, val_loss", error.Message);
+    }
+
+    public static TheoryData<string, TuneConfig> ComponentsWithKeysNeverReported => new()
+    {
+        { "AshaScheduler.Metric", new TuneConfig { Scheduler = new AshaScheduler { Metric = "los", Mode = Mode.Min } } },
+        { "AshaScheduler.TimeAttr", new TuneConfig { Metric = "loss", Mode = Mode.Min, Scheduler = new AshaScheduler { TimeAttr = "epoch" } } },
+        { "MedianStoppingRule.Metric", new TuneConfig { Scheduler = new MedianStoppingRule { Metric = "los", Mode = Mode.Min } } },
+        { "TpeSearch.Metric", new TuneConfig { SearchAlg = new TpeSearch { Metric = "los", Mode = Mode.Min } } },
+        { "TpeSearch.Metric", new TuneConfig { SearchAlg = new ConcurrencyLimiter(new TpeSearch { Metric = "los", Mode = Mode.Min }, 1) } },
+    };
+
+    [Theory]
+    [MemberData(nameof(ComponentsWithKeysNeverReported))]
+    public async Task FitAsync_SchedulerOrSearcherKeyNeverReported_ThrowsNamingTheOption(string option, TuneConfig tuneConfig)
+    {
+        using var temp = new TempDirectory();
+        var tuner = new Tuner(async trial =>
+        {
+            for (int i = 0; i < 5; i++)
+                await trial.ReportAsync(new Metrics { ["loss"] = 1.0 / (i + 1) });
+        }, new SearchSpace { ["x"] = Tune.Uniform(0, 1) }, tuneConfig, new RunConfig { StoragePath = temp.Path, Name = "keys", Verbose = 0 });
+
+        var error = await Assert.ThrowsAsync<TuneException>(() => tuner.FitAsync());
+
+        Assert.Contains($"named in {option}", error.Message);
+        Assert.Contains("It reported: loss", error.Message);
+    }
+
+    [Fact]
+    public async Task FitAsync_SchedulerMetricOtherThanTheExperiments_IsRefusedBeforeAnyTrialRuns()
+    {
+        using var temp = new TempDirectory();
+        int ran = 0;
+        var tuner = new Tuner(_ => { Interlocked.Increment(ref ran); },
+            new SearchSpace(), new TuneConfig { Metric = "loss", Mode = Mode.Min, Scheduler = new AshaScheduler { Metric = "accuracy", Mode = Mode.Max } },
+            new RunConfig { StoragePath = temp.Path, Name = "conflict", Verbose = 0 });
+
+        var error = await Assert.ThrowsAsync<TuneException>(() => tuner.FitAsync());
+
+        Assert.Contains("AshaScheduler.Metric is 'accuracy' but TuneConfig.Metric is 'loss'", error.Message);
+        Assert.Equal(0, ran);
+    }
+
+    [Fact]
+    public void Setup_SearcherModeOtherThanTheExperiments_IsRefused()
+    {
+        var searcher = new TpeSearch { Mode = Mode.Max };
+        var error = Assert.Throws<TuneException>(() => searcher.Setup(new SearcherSetup(new SearchSpace { ["x"] = Tune.Uniform(0, 1) }, "loss", Mode.Min, 4, 1)));
+        Assert.Contains("TpeSearch.Mode is Max but TuneConfig.Mode is Min", error.Message);
+    }
+
+    [Fact]
+    public void Setup_RepeaterWithoutItsOwnMetric_AveragesTheWrappedSearchersMetric()
+    {
+        var repeater = new Repeater(new TpeSearch { Metric = "acc", Mode = Mode.Max }, repeat: 2);
+        repeater.Setup(new SearcherSetup(new SearchSpace { ["x"] = Tune.Uniform(0, 1) }, null, null, 4, 1));
+        Assert.Equal([new RequiredResultKey("acc", "TpeSearch.Metric")], repeater.RequiredResultKeys);
     }
 
     [Fact]

@@ -153,6 +153,6 @@ public class HyperBandForBohbTests
     public void Setup_NoMetric_NamesHyperBandForBohb()
     {
         var error = Assert.Throws<TuneException>(() => new HyperBandForBohb().Setup(null, Mode.Max, 0));
-        Assert.Contains("HyperBandForBohb has no metric", error.Message);
+        Assert.Contains("HyperBandForBohb needs a metric", error.Message);
     }
 }

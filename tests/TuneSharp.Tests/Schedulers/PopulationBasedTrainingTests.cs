@@ -72,6 +72,29 @@ public class PopulationBasedTrainingTests
         // A constant cannot be mutated: refused at setup, not at the first exploit.
         e = Assert.Throws<TuneException>(() => new PopulationBasedTraining { HyperparamMutations = new() { ["nested"] = new SearchSpace { ["x"] = 1 } } }.Setup("acc", Mode.Max, 0));
         Assert.Contains("HyperparamMutations['nested/x'] is 1", e.Message);
+        // NaN passes no range check.
+        e = Assert.Throws<TuneException>(() => new PopulationBasedTraining { HyperparamMutations = new() { ["lr"] = Tune.Uniform(0, 1) }, QuantileFraction = double.NaN }.Setup("acc", Mode.Max, 0));
+        Assert.Contains("QuantileFraction is NaN", e.Message);
+    }
+
+    [Fact]
+    public void Setup_InvalidMutationDomains_AreRefusedNamingTheEntry()
+    {
+        static TuneException Refused(object mutation) => Assert.Throws<TuneException>(() =>
+            new PopulationBasedTraining { HyperparamMutations = new() { ["lr"] = mutation } }.Setup("acc", Mode.Max, 0));
+
+        Assert.Contains("HyperparamMutations['lr']", Refused(Tune.LogUniform(0, 1)).Message);           // a log bound at 0: every draw NaN
+        Assert.Contains("HyperparamMutations['lr']", Refused(Tune.Uniform(1, 0)).Message);
+        Assert.Contains("no values", Refused(Tune.Choice()).Message);
+        Assert.Contains("HyperparamMutations['lr'] is an empty list", Refused(new List<object?>()).Message);
+        Assert.Contains("Pb2.Candidates is 0", Assert.Throws<TuneException>(() => new Pb2
+        {
+            HyperparamBounds = new Dictionary<string, (double, double)> { ["lr"] = (0, 1) }, Candidates = 0,
+        }.Setup("acc", Mode.Max, 0)).Message);
+        Assert.StartsWith("Pb2 needs a metric", Assert.Throws<TuneException>(() => new Pb2
+        {
+            HyperparamBounds = new Dictionary<string, (double, double)> { ["lr"] = (0, 1) },
+        }.Setup(null, null, 0)).Message);
     }
 
     [Fact]

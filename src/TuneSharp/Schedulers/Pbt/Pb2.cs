@@ -68,6 +68,10 @@ public sealed class Pb2 : ITrialScheduler
         foreach (var (name, (low, high)) in HyperparamBounds)
             if (!(low < high) || !double.IsFinite(low) || !double.IsFinite(high))
                 throw new TuneException($"Pb2.HyperparamBounds['{name}'] is [{low}, {high}]; the low bound must be below the high one.");
+        if (Candidates < 1)
+            throw new TuneException($"Pb2.Candidates is {Candidates}; the acquisition needs at least 1 candidate (500 by default).");
+        if (MaxObservations < 2)
+            throw new TuneException($"Pb2.MaxObservations is {MaxObservations}; the bandit's model needs at least 2 observations (300 by default).");
         _names = HyperparamBounds.Keys.ToArray();
         _random = new Random(seed ?? Random.Shared.Next());
         _pbt = new PopulationBasedTraining
@@ -75,11 +79,15 @@ public sealed class Pb2 : ITrialScheduler
             TimeAttr = TimeAttr, Metric = Metric, Mode = Mode, PerturbationInterval = PerturbationInterval,
             QuantileFraction = QuantileFraction, Synch = Synch, RequireAttrs = RequireAttrs, LogConfig = LogConfig,
             CustomExploreFn = CustomExploreFn is { } custom ? config => custom(Select(config)) : Select,
+            OwnerName = nameof(Pb2),
         };
         _pbt.Setup(metric, mode, seed);
-        _metric = Metric ?? metric!;
-        _sign = (Mode ?? mode)!.Value.Sign();
+        MetricTarget target = MetricTarget.Resolve(nameof(Pb2), Metric, Mode, metric, mode); // checked by the PBT above
+        (_metric, _sign) = (target.Metric, target.Mode.Sign());
     }
+
+    /// <inheritdoc />
+    public IReadOnlyList<RequiredResultKey> RequiredResultKeys => _pbt.RequiredResultKeys;
 
     /// <inheritdoc />
     public TrialDecision OnTrialResult(TrialInfo trial, IReadOnlyDictionary<string, object?> result)

@@ -19,18 +19,27 @@ internal sealed class PbtExplorer(SearchSpace mutations, double resampleProbabil
             : customExplore(result) ?? throw new TuneException("PopulationBasedTraining.CustomExploreFn returned null; return the (modified) config.");
     }
 
-    /// <summary>Fails, naming the entry, when a mutation is of a kind PBT cannot perturb; called before any trial runs.</summary>
-    public static void Validate(SearchSpace space, string prefix = "")
+    /// <summary>Fails, naming the entry, when a mutation is of a kind PBT cannot perturb or is itself invalid (bounds,
+    /// an empty choice or list); called before any trial runs.</summary>
+    public static void Validate(SearchSpace space, string owner, string prefix = "")
     {
         foreach (var (key, mutation) in space)
         {
             string path = prefix + key;
+            string where = $"{owner}.HyperparamMutations['{path}']";
             if (mutation is SearchSpace nested)
-                Validate(nested, path + "/");
-            else if (mutation is FunctionDomain or GridSearch)
-                throw new TuneException($"PopulationBasedTraining.HyperparamMutations['{path}'] is {mutation}, which PBT cannot perturb; use Tune.Uniform, Tune.LogUniform, Tune.Choice, a list, or a Func<object?>.");
-            else if (mutation is not (Domain or Func<object?>) && !(mutation is IList && mutation is not string))
-                throw new TuneException($"PopulationBasedTraining.HyperparamMutations['{path}'] is {mutation ?? "null"}; use a search-space primitive, a list of values, a Func<object?> or a nested SearchSpace.");
+            {
+                Validate(nested, owner, path + "/");
+                continue;
+            }
+            if (mutation is FunctionDomain or GridSearch)
+                throw new TuneException($"{where} is {mutation}, which PBT cannot perturb; use Tune.Uniform, Tune.LogUniform, Tune.Choice, a list, or a Func<object?>.");
+            if (mutation is not (Domain or Func<object?>) && !(mutation is IList && mutation is not string))
+                throw new TuneException($"{where} is {mutation ?? "null"}; use a search-space primitive, a list of values, a Func<object?> or a nested SearchSpace.");
+            if (mutation is IList { Count: 0 })
+                throw new TuneException($"{where} is an empty list; give the values PBT may move between.");
+            if (mutation is Domain domain)
+                domain.Validate(where);
         }
     }
 

@@ -60,22 +60,30 @@ public sealed partial class PopulationBasedTraining : ITrialScheduler
     /// <summary>Where exploit and explore steps are logged. <value>The default value is null.</value></summary>
     public ILogger? Logger { get; init; }
 
+    /// <summary>The scheduler named in errors: <see cref="Pb2"/> runs on a PopulationBasedTraining and names itself.</summary>
+    internal string OwnerName { get; init; } = nameof(PopulationBasedTraining);
+
+    /// <inheritdoc />
+    public IReadOnlyList<RequiredResultKey> RequiredResultKeys { get; private set; } = [];
+
     /// <inheritdoc />
     public void Setup(string? metric, Mode? mode, int? seed)
     {
-        _metric = Metric ?? metric ?? throw new TuneException("PopulationBasedTraining has no metric: set PopulationBasedTraining.Metric or TuneConfig.Metric.");
-        _sign = (Mode ?? mode ?? throw new TuneException("PopulationBasedTraining has no mode: set PopulationBasedTraining.Mode or TuneConfig.Mode.")).Sign();
+        MetricTarget target = MetricTarget.Resolve(OwnerName, Metric, Mode, metric, mode);
+        (_metric, _sign) = (target.Metric, target.Mode.Sign());
+        // RequireAttrs = false (Ray's require_attrs) lets results without them through.
+        RequiredResultKeys = RequireAttrs ? [target.Required, new(TimeAttr, $"{OwnerName}.TimeAttr")] : [];
         if (HyperparamMutations.Count == 0 && CustomExploreFn is null)
-            throw new TuneException("PopulationBasedTraining needs HyperparamMutations or CustomExploreFn: name the hyperparameters to mutate.");
-        if (QuantileFraction is < 0 or > 0.5)
-            throw new TuneException($"PopulationBasedTraining.QuantileFraction is {QuantileFraction}; use a value between 0 and 0.5.");
+            throw new TuneException($"{OwnerName} needs HyperparamMutations or CustomExploreFn: name the hyperparameters to mutate.");
+        if (!(QuantileFraction >= 0 && QuantileFraction <= 0.5))
+            throw new TuneException($"{OwnerName}.QuantileFraction is {QuantileFraction}; use a value between 0 and 0.5.");
         if (!(PerturbationInterval > 0))
-            throw new TuneException($"PopulationBasedTraining.PerturbationInterval is {PerturbationInterval}; use a positive interval.");
-        if (ResampleProbability is < 0 or > 1)
-            throw new TuneException($"PopulationBasedTraining.ResampleProbability is {ResampleProbability}; use a probability in [0, 1].");
+            throw new TuneException($"{OwnerName}.PerturbationInterval is {PerturbationInterval}; use a positive interval.");
+        if (!(ResampleProbability >= 0 && ResampleProbability <= 1))
+            throw new TuneException($"{OwnerName}.ResampleProbability is {ResampleProbability}; use a probability in [0, 1].");
         if (PerturbationFactors.Count == 0)
-            throw new TuneException("PopulationBasedTraining.PerturbationFactors is empty; give at least one factor, e.g. [1.2, 0.8].");
-        Pbt.PbtExplorer.Validate(HyperparamMutations);
+            throw new TuneException($"{OwnerName}.PerturbationFactors is empty; give at least one factor, e.g. [1.2, 0.8].");
+        Pbt.PbtExplorer.Validate(HyperparamMutations, OwnerName);
         _explorer = new Pbt.PbtExplorer(HyperparamMutations, ResampleProbability, PerturbationFactors, CustomExploreFn);
         _seed = seed ?? Random.Shared.Next();
         _random = new Random(_seed);

@@ -15,6 +15,9 @@ namespace TuneSharp.Search;
 public sealed partial class BayesOptSearch : ISearcher
 {
     private readonly ObservedSearch _search = new(nameof(BayesOptSearch));
+
+    /// <inheritdoc />
+    public IReadOnlyList<RequiredResultKey> RequiredResultKeys => _search.Required;
     private GpFeatures? _features;
     private GpModel? _model;
 

@@ -33,6 +33,10 @@ public sealed partial class BohbSearch : ISearcher, IBudgetObserver
     private double _warmStartBudget = double.PositiveInfinity;
     private string _metric = "";
     private Mode _mode;
+    private RequiredResultKey[] _required = [];
+
+    /// <inheritdoc />
+    public IReadOnlyList<RequiredResultKey> RequiredResultKeys => _required;
 
     /// <summary>The metric to optimise; null takes the experiment's (<see cref="TuneConfig.Metric"/>).
     /// <value>The default value is null.</value></summary>
@@ -100,7 +104,8 @@ public sealed partial class BohbSearch : ISearcher, IBudgetObserver
     public void Setup(SearcherSetup setup)
     {
         ValidateOptions();
-        (_metric, _mode) = setup.Target(nameof(BohbSearch), Metric, Mode);
+        MetricTarget target = setup.Target(nameof(BohbSearch), Metric, Mode);
+        (_metric, _mode, _required) = (target.Metric, target.Mode, [target.Required]);
         _space = new EncodedSpace(setup.Space, nameof(BohbSearch));
         foreach (EncodedParameter parameter in _space.Parameters)
             if (parameter.IsNormalPrior)

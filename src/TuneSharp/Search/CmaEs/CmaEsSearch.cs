@@ -36,6 +36,10 @@ public sealed partial class CmaEsSearch : ISearcher
     private int _seed;
     private string _metric = "";
     private Mode _mode;
+    private RequiredResultKey[] _required = [];
+
+    /// <inheritdoc />
+    public IReadOnlyList<RequiredResultKey> RequiredResultKeys => _required;
 
     /// <summary>The metric to optimise; null takes the experiment's (<see cref="TuneConfig.Metric"/>).
     /// <value>The default value is null.</value></summary>
@@ -84,7 +88,8 @@ public sealed partial class CmaEsSearch : ISearcher
     public void Setup(SearcherSetup setup)
     {
         ValidateOptions();
-        (_metric, _mode) = setup.Target(nameof(CmaEsSearch), Metric, Mode);
+        MetricTarget target = setup.Target(nameof(CmaEsSearch), Metric, Mode);
+        (_metric, _mode, _required) = (target.Metric, target.Mode, [target.Required]);
         _space = new EncodedSpace(setup.Space, nameof(CmaEsSearch));
         ValidateSpace(_space);
         _cube = new UnitCube(_space);

@@ -20,6 +20,7 @@ internal sealed class ObservedSearch(string searcher)
     public Observations Observations { get; private set; } = new(0);
     public string Metric { get; private set; } = "";
     public Mode Mode { get; private set; }
+    public RequiredResultKey[] Required { get; private set; } = [];
     public int Seed { get; private set; }
 
     /// <summary>Validates a searcher's warm-start lists before anything else, so bad input fails before any trial runs
@@ -36,7 +37,8 @@ internal sealed class ObservedSearch(string searcher)
     public void Setup(SearcherSetup setup, string? metric, Mode? mode, int? seed,
         IReadOnlyList<IReadOnlyDictionary<string, object?>> points, IReadOnlyList<double> rewards)
     {
-        (Metric, Mode) = setup.Target(searcher, metric, mode);
+        MetricTarget target = setup.Target(searcher, metric, mode);
+        (Metric, Mode, Required) = (target.Metric, target.Mode, [target.Required]);
         _space = new EncodedSpace(setup.Space, searcher);
         Seed = seed ?? setup.Seed ?? Random.Shared.Next();
         Observations = new Observations(_space.Parameters.Count);

@@ -16,6 +16,9 @@ namespace TuneSharp.Search;
 public sealed partial class TpeSearch : ISearcher
 {
     private readonly ObservedSearch _search = new(nameof(TpeSearch));
+
+    /// <inheritdoc />
+    public IReadOnlyList<RequiredResultKey> RequiredResultKeys => _search.Required;
     private TpeSampler? _sampler;
 
     /// <summary>The metric to optimise; null takes the experiment's (<see cref="TuneConfig.Metric"/>).

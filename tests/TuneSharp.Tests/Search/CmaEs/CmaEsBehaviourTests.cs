@@ -178,7 +178,7 @@ public class CmaEsBehaviourTests
             rewards.Add(-(Math.Pow((double)point["x0"]! - 4, 2) + Math.Pow((double)point["x1"]! + 4, 2))); // a reward: higher is better
         }
         var bestPoint = points[rewards.IndexOf(rewards.Max())];
-        var searcher = Setup(Cube(2), new CmaEsSearch { PointsToEvaluate = points, EvaluatedRewards = rewards, Mode = Mode.Max });
+        var searcher = Setup(Cube(2), new CmaEsSearch { PointsToEvaluate = points, EvaluatedRewards = rewards, Mode = Mode.Max }, mode: Mode.Max);
 
         Config first = Next(searcher, "t0");
 
