@@ -54,6 +54,7 @@ public sealed record RunConfig
             throw new TuneException($"RunConfig.Name '{name}' is not a valid folder name; use letters, digits, '_' and '-'.");
         CheckpointConfig.Validate();
         FailureConfig.Validate();
+        Stop?.Validate();
     }
 
     internal string ResolveStoragePath() => Storage.HomePath.Expand(StoragePath);

@@ -131,7 +131,7 @@ internal sealed partial class TuneController
         var required = new List<RequiredResultKey>();
         if (_tuneConfig.Metric is { } metric)
             required.Add(new(metric, "TuneConfig.Metric"));
-        required.AddRange((_runConfig.Stop?.Thresholds.Keys ?? Enumerable.Empty<string>()).Select(k => new RequiredResultKey(k, "RunConfig.Stop")));
+        required.AddRange(_runConfig.Stop?.RequiredResultKeys ?? []);
         required.AddRange(_scheduler.RequiredResultKeys);
         required.AddRange(_searcher.RequiredResultKeys);
         return required.DistinctBy(r => r.Key).ToList();

@@ -11,6 +11,12 @@ public interface IStopper
 
     /// <summary>Whether every trial should stop now (checked after each result).</summary>
     bool ShouldStopAll() => false;
+
+    /// <summary>Checks the stopper's settings when the experiment starts, before any trial runs.</summary>
+    void Validate() { }
+
+    /// <summary>The keys every result must hold for this stopper (the metric it watches), checked at every result.</summary>
+    IReadOnlyList<RequiredResultKey> RequiredResultKeys => [];
 }
 
 /// <summary>A base class for stoppers, so that they convert to <see cref="StopCriteria"/> implicitly.</summary>
@@ -21,6 +27,12 @@ public abstract class Stopper : IStopper
 
     /// <inheritdoc />
     public virtual bool ShouldStopAll() => false;
+
+    /// <inheritdoc />
+    public virtual void Validate() { }
+
+    /// <inheritdoc />
+    public virtual IReadOnlyList<RequiredResultKey> RequiredResultKeys => [];
 }
 
 /// <summary>
@@ -91,4 +103,15 @@ public sealed class StopCriteria : IStopper
 
     /// <inheritdoc />
     public bool ShouldStopAll() => _stoppers.Any(s => s.ShouldStopAll());
+
+    /// <inheritdoc />
+    public void Validate()
+    {
+        foreach (IStopper stopper in _stoppers)
+            stopper.Validate();
+    }
+
+    /// <inheritdoc />
+    public IReadOnlyList<RequiredResultKey> RequiredResultKeys =>
+        _thresholds.Keys.Select(k => new RequiredResultKey(k, "RunConfig.Stop")).Concat(_stoppers.SelectMany(s => s.RequiredResultKeys)).ToList();
 }

@@ -40,6 +40,20 @@ public sealed class TrialPlateauStopper(string metric) : Stopper
     public Mode Mode { get; init; } = Mode.Min;
 
     /// <inheritdoc />
+    public override void Validate()
+    {
+        if (!(Std >= 0))
+            throw new TuneException($"TrialPlateauStopper.Std is {Std}; use a standard deviation of 0 or more (0.01 by default).");
+        if (NumResults < 1)
+            throw new TuneException($"TrialPlateauStopper.NumResults is {NumResults}; compare at least 1 result (4 by default).");
+        if (GracePeriod < 0)
+            throw new TuneException($"TrialPlateauStopper.GracePeriod is {GracePeriod}; use 0 or more results.");
+    }
+
+    /// <inheritdoc />
+    public override IReadOnlyList<RequiredResultKey> RequiredResultKeys => [new(Metric, "RunConfig.Stop (TrialPlateauStopper)")];
+
+    /// <inheritdoc />
     public override bool ShouldStopTrial(string trialId, IReadOnlyDictionary<string, object?> result)
     {
         if (!ResultFields.TryGetDouble(result, Metric, out double value))
@@ -78,6 +92,21 @@ public sealed class ExperimentPlateauStopper(string metric) : Stopper
     public Mode Mode { get; init; } = Mode.Min;
     /// <summary>Results to wait after the plateau is reached. <value>The default value is 0.</value></summary>
     public int Patience { get; init; }
+
+    /// <inheritdoc />
+    public override void Validate()
+    {
+        // As Ray's: with one value the deviation is always 0, so Top = 1 would end the experiment at its first result.
+        if (Top <= 1)
+            throw new TuneException($"ExperimentPlateauStopper.Top is {Top}; compare more than 1 best value (10 by default).");
+        if (Patience < 0)
+            throw new TuneException($"ExperimentPlateauStopper.Patience is {Patience}; use 0 or more results.");
+        if (!(Std > 0))
+            throw new TuneException($"ExperimentPlateauStopper.Std is {Std}; use a positive standard deviation (0.001 by default).");
+    }
+
+    /// <inheritdoc />
+    public override IReadOnlyList<RequiredResultKey> RequiredResultKeys => [new(Metric, "RunConfig.Stop (ExperimentPlateauStopper)")];
 
     /// <inheritdoc />
     public override bool ShouldStopTrial(string trialId, IReadOnlyDictionary<string, object?> result)
@@ -137,6 +166,16 @@ public sealed class CombinedStopper(params IStopper[] stoppers) : Stopper
 
     /// <inheritdoc />
     public override bool ShouldStopAll() => Stoppers.Any(s => s.ShouldStopAll());
+
+    /// <inheritdoc />
+    public override void Validate()
+    {
+        foreach (IStopper stopper in Stoppers)
+            stopper.Validate();
+    }
+
+    /// <inheritdoc />
+    public override IReadOnlyList<RequiredResultKey> RequiredResultKeys => Stoppers.SelectMany(s => s.RequiredResultKeys).ToList();
 }
 
 internal static class Statistics

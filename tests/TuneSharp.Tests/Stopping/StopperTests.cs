@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Time.Testing;
+using TuneSharp.Search;
 using TuneSharp.Stopping;
 
 namespace TuneSharp.Tests.Stopping;
@@ -174,6 +175,34 @@ public class StopperTests
         clock.Advance(TimeSpan.FromSeconds(5));
         Assert.True(criteria.ShouldStopAll());
         Assert.True(criteria.ShouldStopTrial("a", R("loss", 1)));
+    }
+
+    [Fact]
+    public async Task FitAsync_PlateauStopperWithBadSettings_IsRefusedBeforeAnyTrialRuns()
+    {
+        using var temp = new TempDirectory();
+        int ran = 0;
+        var tuner = new Tuner(_ => { Interlocked.Increment(ref ran); }, new SearchSpace(), new TuneConfig(),
+            new RunConfig { StoragePath = temp.Path, Verbose = 0, Stop = new CombinedStopper(new ExperimentPlateauStopper("loss") { Top = 1 }) });
+
+        var error = await Assert.ThrowsAsync<TuneException>(() => tuner.FitAsync());
+
+        Assert.Contains("ExperimentPlateauStopper.Top is 1", error.Message);
+        Assert.Equal(0, ran);
+        Assert.Contains("TrialPlateauStopper.NumResults is 0",
+            Assert.Throws<TuneException>(() => ((IStopper)new TrialPlateauStopper("loss") { NumResults = 0 }).Validate()).Message);
+    }
+
+    [Fact]
+    public async Task FitAsync_PlateauStopperMetricNeverReported_ThrowsNamingTheStopper()
+    {
+        using var temp = new TempDirectory();
+        var tuner = new Tuner(async trial => await trial.ReportAsync(new Metrics { ["loss"] = 1.0 }), new SearchSpace(), new TuneConfig(),
+            new RunConfig { StoragePath = temp.Path, Verbose = 0, Stop = new TrialPlateauStopper("los") });
+
+        var error = await Assert.ThrowsAsync<TuneException>(() => tuner.FitAsync());
+
+        Assert.Contains("without 'los', named in RunConfig.Stop (TrialPlateauStopper)", error.Message);
     }
 
     private sealed class CountingStopper : Stopper
