@@ -41,6 +41,9 @@ public sealed class BasicVariantGenerator : ISearcher
             throw new TuneException($"BasicVariantGenerator.MaxConcurrent is {MaxConcurrent}; it must be 0 (no limit) or positive.");
         _space = setup.Space;
         _numSamples = setup.NumSamples;
+        _live.Clear(); // trials of an earlier run that was cancelled never completed
+        for (int i = 0; i < PointsToEvaluate.Count; i++)
+            SpaceWalker.CheckPointKeys(_space, SpaceWalker.FlattenPreset(PointsToEvaluate[i]), $"BasicVariantGenerator.PointsToEvaluate[{i}]");
         _seed = Seed ?? setup.Seed ?? Random.Shared.Next();
         var grids = SpaceWalker.Grids(_space);
         _sampledPaths = SpaceWalker.Primitives(_space)

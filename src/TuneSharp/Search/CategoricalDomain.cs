@@ -21,7 +21,14 @@ public sealed class CategoricalDomain : Domain
         if (Categories.Count == 0)
             throw Invalid(path, "Tune.Choice was given no values", "Pass at least one value, e.g. Tune.Choice(0.01, 0.1).");
         for (int i = 0; i < Categories.Count; i++)
+        {
             SpaceWalker.Validate(Categories[i], $"{path}[{i}]");
+            // The grid is expanded before any category is chosen, so one inside a category would never be (Ray expands it
+            // after the choice; TuneSharp refuses it rather than quietly using its first value).
+            if (SpaceWalker.Primitives(Categories[i]).Any(p => p.Primitive is GridSearch))
+                throw Invalid($"{path}[{i}]", "a Tune.GridSearch inside a Tune.Choice category is not expanded",
+                    "Move the grid out of the choice (a grid per category is a grid over the categories), or use Tune.Choice for its values.");
+        }
     }
 
     /// <inheritdoc />

@@ -201,6 +201,33 @@ internal static class SpaceWalker
             ((List<object?>)node!)[int.Parse(parts[^1])] = value;
     }
 
+    /// <summary>
+    /// Fails, naming <paramref name="where"/>, when a flattened point to evaluate names a path the space does not have:
+    /// as Ray's "Pre-set config key ... does not correspond to a valid key", rather than quietly running a random trial
+    /// for a misspelt key. A path inside a parameter (a field of a dictionary a Tune.Choice offers) counts as the parameter's.
+    /// </summary>
+    public static void CheckPointKeys(SearchSpace space, IReadOnlyDictionary<string, object?> flat, string where)
+    {
+        var paths = new HashSet<string>();
+        var parameters = new List<string>();
+        void Walk(object? node, string path)
+        {
+            if (path.Length > 0)
+                paths.Add(path);
+            if (node is Domain or GridSearch)
+                parameters.Add(path);
+            else
+                foreach (var (childPath, child) in Children(node, path))
+                    Walk(child, childPath);
+        }
+        Walk(space, "");
+        foreach (string key in flat.Keys)
+            if (!paths.Contains(key) && !parameters.Any(p => key.StartsWith(p + "/", StringComparison.Ordinal)))
+                throw new TuneException(
+                    $"{where} names '{key}', which is not in the search space (its parameters: {string.Join(", ", parameters)}). " +
+                    "Name a parameter of the search space, or add the key to it.");
+    }
+
     /// <summary>Flattens a nested partial config (a point to evaluate) into '/'-joined paths.</summary>
     public static Dictionary<string, object?> FlattenPreset(IReadOnlyDictionary<string, object?> preset)
     {

@@ -192,4 +192,19 @@ public class BasicVariantGeneratorTests
         state["version"] = 99;
         Assert.Contains("version 99", Assert.Throws<TuneException>(() => generator.RestoreState(state)).Message);
     }
+
+    [Fact]
+    public void Setup_AgainAfterARunWhoseTrialsNeverCompleted_SuggestsAgain()
+    {
+        // A cancelled run never completes its trials; a new run with the same generator must not wait for them.
+        var generator = new BasicVariantGenerator { MaxConcurrent = 1 };
+        var space = new SearchSpace { ["x"] = Tune.Uniform(0, 1) };
+        generator.Setup(new SearcherSetup(space, null, null, 2, 0));
+        Assert.Equal(SuggestionKind.Config, generator.Suggest("a").Kind);
+        Assert.Equal(SuggestionKind.NotReady, generator.Suggest("b").Kind);
+
+        generator.Setup(new SearcherSetup(space, null, null, 2, 0));
+
+        Assert.Equal(SuggestionKind.Config, generator.Suggest("c").Kind);
+    }
 }

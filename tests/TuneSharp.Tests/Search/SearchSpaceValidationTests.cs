@@ -183,4 +183,30 @@ public class SearchSpaceValidationTests
         };
         space.Validate();
     }
+
+    [Fact]
+    public void Validate_GridInsideAChoiceCategory_IsRefused()
+    {
+        var space = new SearchSpace { ["model"] = Tune.Choice(new SearchSpace { ["lr"] = Tune.GridSearch(0.1, 0.01) }) };
+        var error = Assert.Throws<TuneException>(space.Validate);
+        Assert.Contains("'model[0]'", error.Message);
+        Assert.Contains("not expanded", error.Message);
+    }
+
+    [Fact]
+    public void Setup_PointToEvaluateWithAnUnknownKey_IsRefusedNamingTheKeyAndTheParameters()
+    {
+        var space = new SearchSpace { ["lr"] = Tune.Uniform(0, 1), ["opt"] = Tune.Choice(new Dictionary<string, object?> { ["name"] = "sgd" }) };
+        var points = new List<IReadOnlyDictionary<string, object?>> { new Dictionary<string, object?> { ["learning_rate"] = 0.01 } };
+
+        var error = Assert.Throws<TuneException>(() => new BasicVariantGenerator { PointsToEvaluate = points }.Setup(new SearcherSetup(space, null, null, 2, 0)));
+        Assert.Contains("BasicVariantGenerator.PointsToEvaluate[0] names 'learning_rate'", error.Message);
+        Assert.Contains("lr, opt", error.Message);
+        error = Assert.Throws<TuneException>(() => new TpeSearch { PointsToEvaluate = points }.Setup(new SearcherSetup(space, "loss", Mode.Min, 2, 0)));
+        Assert.Contains("TpeSearch.PointsToEvaluate[0] names 'learning_rate'", error.Message);
+
+        // A field of a dictionary the choice offers is the parameter's own.
+        var inside = new List<IReadOnlyDictionary<string, object?>> { new Dictionary<string, object?> { ["lr"] = 0.5, ["opt"] = new Dictionary<string, object?> { ["name"] = "sgd" } } };
+        new BasicVariantGenerator { PointsToEvaluate = inside }.Setup(new SearcherSetup(space, null, null, 2, 0));
+    }
 }

@@ -15,6 +15,9 @@ internal sealed class EncodedSpace
     private readonly List<EncodedParameter> _parameters = [];
     private bool _hasNestedSpaces;
 
+    /// <summary>See <see cref="SpaceWalker.CheckPointKeys"/>.</summary>
+    public void CheckPointKeys(IReadOnlyDictionary<string, object?> flat, string where) => SpaceWalker.CheckPointKeys(_space, flat, where);
+
     public EncodedSpace(SearchSpace space, string searcher)
     {
         _space = space;

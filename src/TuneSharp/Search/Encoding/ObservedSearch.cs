@@ -62,6 +62,7 @@ internal sealed class ObservedSearch(string searcher)
         for (int i = 0; i < points.Count; i++)
         {
             var flat = SpaceWalker.FlattenPreset(points[i]);
+            space.CheckPointKeys(flat, $"{space.Searcher}.PointsToEvaluate[{i}]");
             space.Encode(flat, i); // throws for a value outside its domain
             if (rewards.Count == 0)
                 toSuggest.Add(flat);
