@@ -69,5 +69,6 @@ public sealed class TuneConfig
             throw new TuneException($"TuneConfig.Metric is '{Metric}' but Mode is not set; set Mode = Mode.Min or Mode.Max.");
         if (Mode is not null && Metric is null)
             throw new TuneException($"TuneConfig.Mode is {Mode} but Metric is not set; name the metric to optimise.");
+        AvailableResources?.Validate("TuneConfig.AvailableResources");
     }
 }

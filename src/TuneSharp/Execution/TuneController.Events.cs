@@ -169,7 +169,9 @@ internal sealed partial class TuneController
             trial.RestoreFrom = decision.FromCheckpoint;
             if (decision.NewResources is { } resources)
             {
-                _pool.EnsureCanEverFit(resources, $"{_scheduler.GetType().Name}'s reallocation of trial {trial.Name}");
+                string owner = $"{_scheduler.GetType().Name}'s reallocation of trial {trial.Name}";
+                resources.Validate(owner); // a custom allocation function may propose nothing, or NaN
+                _pool.EnsureCanEverFit(resources, owner);
                 trial.Resources = resources;
             }
             if (decision.FromCheckpoint is { } source)

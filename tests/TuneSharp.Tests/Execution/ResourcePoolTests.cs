@@ -74,6 +74,21 @@ public class ResourcePoolTests
         Assert.All(grid, r => Assert.Equal(TrialStatus.Terminated, r.Status));
     }
 
+    [Theory]
+    [InlineData(double.NaN)]
+    [InlineData(-4)]
+    public async Task FitAsync_AvailableResourcesNaNOrNegative_IsRefusedBeforeAnyTrialRuns(double cpu)
+    {
+        using var temp = new TempDirectory();
+        var tuner = new Tuner(_ => { }, new SearchSpace(), new TuneConfig { AvailableResources = new Resources { Cpu = cpu } },
+            new RunConfig { StoragePath = temp.Path, Verbose = 0 });
+
+        var error = await Assert.ThrowsAsync<TuneException>(() => tuner.FitAsync());
+
+        Assert.StartsWith("TuneConfig.AvailableResources asks for negative or NaN resources", error.Message);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(temp.Path));
+    }
+
     [Fact]
     public async Task FitAsync_MaxConcurrentTrials_CapsBelowTheResources()
     {

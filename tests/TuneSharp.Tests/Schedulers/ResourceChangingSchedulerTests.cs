@@ -113,6 +113,28 @@ public class ResourceChangingSchedulerTests
         Assert.False(Directory.Exists(Path.Combine(temp.Path, "rcsreuse")));
     }
 
+    [Fact]
+    public async Task FitAsync_AllocationFunctionProposesNoResources_EndsTheExperimentNamingTheReallocation()
+    {
+        using var temp = new TempDirectory();
+        var tuner = new Tuner(async trial =>
+            {
+                for (int i = 0; i < 5; i++)
+                    await trial.ReportAsync(new Metrics { ["score"] = i }, Checkpoint.FromDirectory(d => File.WriteAllText(Path.Combine(d, "s"), "")));
+            }, new SearchSpace(),
+            new TuneConfig
+            {
+                Metric = "score", Mode = Mode.Max,
+                Scheduler = new ResourceChangingScheduler(new FifoScheduler()) { ResourcesAllocationFunction = (_, _, _) => new Resources { Cpu = 0 } },
+            },
+            new RunConfig { StoragePath = temp.Path, Name = "rcsnone", Verbose = 0 });
+
+        var error = await Assert.ThrowsAsync<TuneException>(() => tuner.FitAsync());
+
+        Assert.Contains("ResourceChangingScheduler's reallocation of trial", error.Message);
+        Assert.Contains("asks for no resources at all", error.Message);
+    }
+
     private static TrialInfo Trial(double cpu, double gpu = 0, long iteration = 1) =>
         new("a", "t_a", 0, Config.Empty, TrialStatus.Running, iteration, null, "cp", "", new Resources { Cpu = cpu, Gpu = gpu });
 
