@@ -21,6 +21,18 @@ internal sealed class SavedTunerSettings(string experimentPath, JsonObject setti
             ? new SavedTunerSettings(experimentPath, settings) : null;
     }
 
+    /// <summary>A searcher's name as <c>tuner.json</c> keeps it, with what a wrapper wraps: <c>ConcurrencyLimiter(TpeSearch)</c>.</summary>
+    public static string Describe(ISearcher searcher) => searcher switch
+    {
+        ConcurrencyLimiter limiter => $"{nameof(ConcurrencyLimiter)}({Describe(limiter.Searcher)})",
+        Repeater repeater => $"{nameof(Repeater)}({Describe(repeater.Searcher)})",
+        _ => searcher.GetType().Name,
+    };
+
+    /// <summary>A scheduler's name as <c>tuner.json</c> keeps it, with what a wrapper wraps.</summary>
+    public static string Describe(ITrialScheduler scheduler) => scheduler is ResourceChangingScheduler changing
+        ? $"{nameof(ResourceChangingScheduler)}({Describe(changing.BaseScheduler)})" : scheduler.GetType().Name;
+
     private string? Text(string key) => settings[key]?.GetValue<string>();
     private Mode? SavedMode => Text("mode") switch { "max" => TuneSharp.Mode.Max, "min" => TuneSharp.Mode.Min, _ => null };
     private string SearchAlg => Text("search_alg") ?? nameof(BasicVariantGenerator);
@@ -55,8 +67,8 @@ internal sealed class SavedTunerSettings(string experimentPath, JsonObject setti
         }
         Compare("TuneConfig.Metric", Text("metric"), config.Metric);
         Compare("TuneConfig.Mode", SavedMode?.ToString(), config.Mode?.ToString());
-        Compare("TuneConfig.SearchAlg", SearchAlg, (config.SearchAlg ?? new BasicVariantGenerator()).GetType().Name);
-        Compare("TuneConfig.Scheduler", Scheduler, (config.Scheduler ?? new FifoScheduler()).GetType().Name);
+        Compare("TuneConfig.SearchAlg", SearchAlg, Describe(config.SearchAlg ?? new BasicVariantGenerator()));
+        Compare("TuneConfig.Scheduler", Scheduler, Describe(config.Scheduler ?? new FifoScheduler()));
         if (Text("param_space") is { } savedSpace)
             Compare("the search space's parameters", ParameterNames(savedSpace), string.Join(", ", space.Parameters().Select(p => p.Path)));
         if (differences.Count > 0)

@@ -24,8 +24,8 @@ internal sealed partial class TuneController
         ["max_concurrent_trials"] = _tuneConfig.MaxConcurrentTrials,
         ["time_budget_s"] = _tuneConfig.TimeBudget?.TotalSeconds,
         ["seed"] = _seed,
-        ["search_alg"] = _searcher.GetType().Name,
-        ["scheduler"] = _scheduler.GetType().Name,
+        ["search_alg"] = SavedTunerSettings.Describe(_searcher),
+        ["scheduler"] = SavedTunerSettings.Describe(_scheduler),
         ["param_space"] = string.Join(", ", _space.Parameters().Select(p => $"{p.Path}: {p.Primitive}")),
     };
 

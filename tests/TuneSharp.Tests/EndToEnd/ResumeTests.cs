@@ -120,6 +120,21 @@ public class ResumeTests
         Assert.Equal(2, TuneSharp.Results.ResultGrid.FromDirectory(experiment).Count); // nothing ran
     }
 
+    [Fact]
+    public async Task Restore_WrappedSearcherOfAnotherType_IsRefusedNamingBoth()
+    {
+        using var temp = new TempDirectory();
+        var space = new SearchSpace { ["x"] = Tune.Uniform(0, 1) };
+        var runConfig = new RunConfig { StoragePath = temp.Path, Name = "wrapped", Verbose = 0 };
+        TuneConfig With(ISearcher inner) => new() { NumSamples = 2, Metric = "score", Mode = Mode.Max, SearchAlg = new ConcurrencyLimiter(inner, 2) };
+        string experiment = await InterruptAfter(reports: 2, space, With(new TpeSearch { Seed = 1 }), runConfig);
+
+        var error = await Assert.ThrowsAsync<TuneException>(() =>
+            Tuner.Restore(experiment, trial => Counter(trial, null), space, With(new BayesOptSearch()), runConfig).FitAsync());
+
+        Assert.Contains("the run had ConcurrencyLimiter(TpeSearch), the restore has ConcurrencyLimiter(BayesOptSearch)", error.Message);
+    }
+
     /// <summary>Runs the experiment until <paramref name="reports"/> results came in, then cancels it (trials wait at
     /// step 3 meanwhile, so each has reported steps 0–2 at most); returns its folder.</summary>
     private static async Task<string> InterruptAfter(int reports, SearchSpace space, TuneConfig tuneConfig, RunConfig runConfig)
