@@ -56,6 +56,13 @@ internal sealed class SavedTunerSettings(string experimentPath, JsonObject setti
         };
     }
 
+    /// <summary>How the run ranked its checkpoints (enough of its <see cref="CheckpointConfig"/> to order a result's).</summary>
+    public CheckpointConfig CheckpointScoring() => new()
+    {
+        CheckpointScoreAttribute = Text("checkpoint_score_attribute"),
+        CheckpointScoreOrder = Text("checkpoint_score_order") == "min" ? TuneSharp.Mode.Min : TuneSharp.Mode.Max,
+    };
+
     /// <summary>Refuses a restore whose settings differ from the run's where the saved state depends on them.</summary>
     public void Check(TuneConfig config, SearchSpace space)
     {

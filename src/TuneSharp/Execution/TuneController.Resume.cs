@@ -65,7 +65,7 @@ internal sealed partial class TuneController
             trial.Iteration = ResultFields.TryGetDouble(history[^1], ResultFields.TrainingIteration, out double it) ? (long)it : history.Count;
             trial.TimeTotal = ResultFields.TryGetDouble(history[^1], ResultFields.TimeTotalS, out double t) ? t : 0;
         }
-        trial.Checkpoints.Restore(CheckpointsOnDisk(dir, history));
+        trial.Checkpoints.Restore(ExperimentStore.CheckpointsOnDisk(dir, history));
         // New checkpoints take names no line and no folder has used: a line may name one that a crash kept from arriving.
         trial.Checkpoints.NextIndex = Math.Max(trial.Checkpoints.NextIndex, NamedIndices(history).DefaultIfEmpty(-1).Max() + 1);
 
@@ -98,27 +98,6 @@ internal sealed partial class TuneController
         _trialsById[trial.Id] = trial;
         if (trial.Status is TrialStatus.Pending or TrialStatus.Paused)
             _waiting.Add(trial);
-    }
-
-    /// <summary>Every <c>checkpoint_*</c> folder of a trial, with the result it was reported with: the line that names
-    /// it, else the result saved inside it (a save without a line), else, for folders older than that file, the last line.</summary>
-    private static List<StoredCheckpoint> CheckpointsOnDisk(string dir, IReadOnlyList<IReadOnlyDictionary<string, object?>> history)
-    {
-        var byName = new Dictionary<string, IReadOnlyDictionary<string, object?>>();
-        foreach (var row in history)
-            if (row.GetValueOrDefault(ResultFields.CheckpointDirName) is string name)
-                byName[name] = row;
-        var found = new List<StoredCheckpoint>();
-        if (!Directory.Exists(dir))
-            return found;
-        foreach (string path in Directory.EnumerateDirectories(dir, "checkpoint_*"))
-        {
-            string name = Path.GetFileName(path);
-            if (int.TryParse(name["checkpoint_".Length..], out int index))
-                found.Add(new StoredCheckpoint(path, index,
-                    byName.GetValueOrDefault(name) ?? ExperimentStore.ReadCheckpointResult(path) ?? history.LastOrDefault()));
-        }
-        return found.OrderBy(c => c.Index).ToList();
     }
 
     /// <summary>The checkpoint indices the result lines name.</summary>

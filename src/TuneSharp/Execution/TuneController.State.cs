@@ -27,6 +27,8 @@ internal sealed partial class TuneController
         ["search_alg"] = SavedTunerSettings.Describe(_searcher),
         ["scheduler"] = SavedTunerSettings.Describe(_scheduler),
         ["param_space"] = string.Join(", ", _space.Parameters().Select(p => $"{p.Path}: {p.Primitive}")),
+        ["checkpoint_score_attribute"] = _runConfig.CheckpointConfig.CheckpointScoreAttribute,
+        ["checkpoint_score_order"] = _runConfig.CheckpointConfig.CheckpointScoreOrder.ToRayString(),
     };
 
     /// <summary>The experiment's state, written atomically at a bounded rate (and at the end). It is streamed

@@ -119,7 +119,7 @@ internal sealed partial class TuneController : IExperimentView
         if (_fatal is not null)
             throw _fatal;
         _logger.LogInformation("Experiment {Path} finished: {Count} trials", _store.Path, _trials.Count);
-        return new ResultGrid(_store.Path, _trials.Select(ResultFactory.FromTrial).ToList(), _tuneConfig.Metric, _tuneConfig.Mode);
+        return new ResultGrid(_store.Path, _trials.Select(t => ResultFactory.FromTrial(t, _runConfig.CheckpointConfig)).ToList(), _tuneConfig.Metric, _tuneConfig.Mode);
     }
 
     /// <summary>

@@ -12,8 +12,9 @@ public sealed class Result
 {
     internal Result(string trialId, string trialName, TrialStatus status, string path, Config config,
         IReadOnlyDictionary<string, object?>? metrics, IReadOnlyList<StoredCheckpoint> checkpoints,
-        string? error, MetricAnalysis analysis)
+        string? error, MetricAnalysis analysis, CheckpointConfig? checkpointConfig = null)
     {
+        _checkpointConfig = checkpointConfig ?? new CheckpointConfig();
         TrialId = trialId;
         TrialName = trialName;
         Status = status;
@@ -26,6 +27,7 @@ public sealed class Result
     }
 
     private readonly IReadOnlyList<StoredCheckpoint> _checkpoints;
+    private readonly CheckpointConfig _checkpointConfig;
 
     /// <summary>The trial's id.</summary>
     public string TrialId { get; }
@@ -47,10 +49,41 @@ public sealed class Result
     /// <summary>The latest checkpoint, or null.</summary>
     public Checkpoint? Checkpoint => _checkpoints.Count == 0 ? null : Checkpoint.AtPath(_checkpoints.MaxBy(c => c.Index)!.Path);
 
-    /// <summary>Every kept checkpoint with the result it was reported with (Ray's <c>best_checkpoints</c>).</summary>
+    /// <summary>
+    /// Every kept checkpoint with the result it was reported with (Ray's <c>best_checkpoints</c>): from worst to best by
+    /// <see cref="CheckpointConfig.CheckpointScoreAttribute"/> when the run set one (as Ray orders them, so the last is
+    /// the best; a checkpoint without the attribute counts as worst), else from oldest to newest.
+    /// </summary>
     public IReadOnlyList<(Checkpoint Checkpoint, IReadOnlyDictionary<string, object?> Metrics)> BestCheckpoints =>
-        _checkpoints.OrderBy(c => c.Index)
+        _checkpoints.OrderBy(Score).ThenBy(c => c.Index)
             .Select(c => (Checkpoint.AtPath(c.Path), c.Metrics ?? new Dictionary<string, object?>())).ToList();
+
+    /// <summary>
+    /// The kept checkpoint whose result has the best <paramref name="metric"/> by <paramref name="mode"/> (Ray's
+    /// <c>Result.get_best_checkpoint</c>); NaN values are skipped.
+    /// </summary>
+    /// <exception cref="TuneException">The trial kept no checkpoint, or none of its checkpoints' results holds the metric.</exception>
+    public Checkpoint GetBestCheckpoint(string metric, Mode mode)
+    {
+        if (_checkpoints.Count == 0)
+            throw new TuneException($"Trial {TrialName} kept no checkpoint in {Path}.");
+        StoredCheckpoint? best = null;
+        double bestValue = 0;
+        foreach (StoredCheckpoint c in _checkpoints)
+            if (c.Metrics is not null && ResultFields.TryGetDouble(c.Metrics, metric, out double value) && !double.IsNaN(value)
+                && (best is null || mode.IsBetter(value, bestValue)))
+                (best, bestValue) = (c, value);
+        return best is not null ? Checkpoint.AtPath(best.Path) : throw new TuneException(
+            $"No checkpoint of trial {TrialName} was saved with a result holding '{metric}'. Its results hold: " +
+            string.Join(", ", Metrics.Keys.Where(k => !ResultFields.Automatic.Contains(k))) + ".");
+    }
+
+    /// <summary>Ascending: the best checkpoint last.</summary>
+    private double Score(StoredCheckpoint checkpoint) =>
+        _checkpointConfig.CheckpointScoreAttribute is not { } attribute ? 0
+        : checkpoint.Metrics is not null && ResultFields.TryGetDouble(checkpoint.Metrics, attribute, out double value) && !double.IsNaN(value)
+            ? _checkpointConfig.CheckpointScoreOrder.Sign() * value
+            : double.NegativeInfinity;
 
     /// <summary>The value of a metric in the last result, if numeric.</summary>
     public double? GetMetric(string metric) => ResultFields.TryGetDouble(Metrics, metric, out double v) ? v : null;

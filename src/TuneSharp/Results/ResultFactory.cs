@@ -7,11 +7,12 @@ namespace TuneSharp.Results;
 /// <summary>Builds <see cref="Result"/>s from live trials.</summary>
 internal static class ResultFactory
 {
-    public static Result FromTrial(Trial trial) => new(trial.Id, trial.Name, trial.Status, trial.Directory, trial.Config,
-        trial.LastResult, trial.Checkpoints.Kept.ToList(), trial.Status == TrialStatus.Error ? trial.ErrorMessage : null, trial.Analysis);
+    public static Result FromTrial(Trial trial, CheckpointConfig checkpointConfig) => new(trial.Id, trial.Name, trial.Status, trial.Directory, trial.Config,
+        trial.LastResult, trial.Checkpoints.Kept.ToList(), trial.Status == TrialStatus.Error ? trial.ErrorMessage : null, trial.Analysis, checkpointConfig);
 }
 
-/// <summary>Reads an experiment folder back: the latest state snapshot, and each trial's <c>result.json</c>.</summary>
+/// <summary>Reads an experiment folder back: the latest state snapshot, each trial's <c>result.json</c> and its
+/// <c>checkpoint_*</c> folders (newer than the snapshot can be, as a resume reads them).</summary>
 internal static class ExperimentReader
 {
     public static ResultGrid Read(string experimentPath)
@@ -21,26 +22,26 @@ internal static class ExperimentReader
             ?? throw new TuneException($"'{path}' holds no TuneSharp experiment state ({ExperimentStore.StatePrefix}*.json). Pass the folder of an experiment, e.g. ~/tune_results/<name>.");
         using var document = JsonDocument.Parse(File.ReadAllText(stateFile));
         JsonElement root = document.RootElement;
+        CheckpointConfig checkpointConfig = SavedTunerSettings.Read(path)?.CheckpointScoring() ?? new CheckpointConfig();
         var results = new List<Result>();
         foreach (JsonElement t in root.GetProperty("trials").EnumerateArray())
         {
             string dir = Path.Combine(path, t.GetProperty("dir_name").GetString()!);
             var status = Enum.Parse<TrialStatus>(t.GetProperty("status").GetString()!, ignoreCase: true);
-            var checkpoints = t.GetProperty("checkpoints").EnumerateArray().Select(c => new StoredCheckpoint(
-                Path.Combine(dir, c.GetProperty("dir_name").GetString()!), c.GetProperty("index").GetInt32(),
-                c.GetProperty("metrics").ValueKind == JsonValueKind.Object ? JsonValues.ToDictionary(c.GetProperty("metrics")) : null)).ToList();
             var analysis = new MetricAnalysis();
             IReadOnlyDictionary<string, object?>? last = null;
-            foreach (var row in TrialResultWriter.ReadHistory(dir))
+            var history = TrialResultWriter.ReadHistory(dir);
+            foreach (var row in history)
             {
                 analysis.Add(row);
                 last = row;
             }
+            var checkpoints = ExperimentStore.CheckpointsOnDisk(dir, history);
             if (status is TrialStatus.Terminated && last is not null)
                 last = new Dictionary<string, object?>(last) { [ResultFields.Done] = true };
             string? error = t.GetProperty("error").ValueKind == JsonValueKind.String && status == TrialStatus.Error ? t.GetProperty("error").GetString() : null;
             results.Add(new Result(t.GetProperty("trial_id").GetString()!, t.GetProperty("name").GetString()!, status, dir,
-                Config.FromJson(t.GetProperty("config")), last, checkpoints, error, analysis));
+                Config.FromJson(t.GetProperty("config")), last, checkpoints, error, analysis, checkpointConfig));
         }
         string? metric = root.GetProperty("metric").ValueKind == JsonValueKind.String ? root.GetProperty("metric").GetString() : null;
         Mode? mode = root.GetProperty("mode").GetString() switch { "max" => Mode.Max, "min" => Mode.Min, _ => null };

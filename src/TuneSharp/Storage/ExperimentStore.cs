@@ -163,6 +163,27 @@ internal sealed class ExperimentStore
         }
     }
 
+    /// <summary>Every <c>checkpoint_*</c> folder of a trial, with the result it was reported with: the line that names
+    /// it, else the result saved inside it (a save without a line), else, for folders older than that file, the last line.</summary>
+    public static List<StoredCheckpoint> CheckpointsOnDisk(string dir, IReadOnlyList<IReadOnlyDictionary<string, object?>> history)
+    {
+        var byName = new Dictionary<string, IReadOnlyDictionary<string, object?>>();
+        foreach (var row in history)
+            if (row.GetValueOrDefault(ResultFields.CheckpointDirName) is string name)
+                byName[name] = row;
+        var found = new List<StoredCheckpoint>();
+        if (!Directory.Exists(dir))
+            return found;
+        foreach (string path in Directory.EnumerateDirectories(dir, "checkpoint_*"))
+        {
+            string name = System.IO.Path.GetFileName(path);
+            if (int.TryParse(name["checkpoint_".Length..], out int index))
+                found.Add(new StoredCheckpoint(path, index,
+                    byName.GetValueOrDefault(name) ?? ReadCheckpointResult(path) ?? history.LastOrDefault()));
+        }
+        return found.OrderBy(c => c.Index).ToList();
+    }
+
     public static void DeleteCheckpoint(string path)
     {
         if (Directory.Exists(path))

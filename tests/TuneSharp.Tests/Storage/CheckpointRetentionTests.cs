@@ -1,3 +1,4 @@
+using TuneSharp.Results;
 using TuneSharp.Search;
 using TuneSharp.Storage;
 
@@ -103,8 +104,31 @@ public class CheckpointRetentionTests
 
         // Best two: 0.9 (checkpoint 1) and 0.8 (4); the latest (5, 0.2) is always kept.
         Assert.Equal(["checkpoint_000001", "checkpoint_000004", "checkpoint_000005"], TrialFiles.CheckpointFolders(grid[0].Path));
-        Assert.Equal([0.9, 0.8, 0.2], grid[0].BestCheckpoints.Select(c => (double)c.Metrics["acc"]!));
+        // From worst to best, as Ray's best_checkpoints; the same read back from the folder.
+        Assert.Equal([0.2, 0.8, 0.9], grid[0].BestCheckpoints.Select(c => (double)c.Metrics["acc"]!));
+        Assert.Equal([0.2, 0.8, 0.9], ResultGrid.FromDirectory(grid.ExperimentPath)[0].BestCheckpoints.Select(c => (double)c.Metrics["acc"]!));
         Assert.Equal("0.2", grid[0].Checkpoint!.Read(dir => File.ReadAllText(Path.Combine(dir, "acc"))));
+        Assert.Equal("0.9", grid[0].GetBestCheckpoint("acc", Mode.Max).Read(dir => File.ReadAllText(Path.Combine(dir, "acc"))));
+        Assert.Equal("0.2", grid[0].GetBestCheckpoint("acc", Mode.Min).Read(dir => File.ReadAllText(Path.Combine(dir, "acc"))));
+        Assert.Contains("'los'", Assert.Throws<TuneException>(() => grid[0].GetBestCheckpoint("los", Mode.Max)).Message);
+    }
+
+    [Fact]
+    public async Task FromDirectory_AfterACrashBeforeTheLastSnapshot_SeesTheCheckpointsOnDisk()
+    {
+        using var temp = new TempDirectory();
+        var grid = await new Tuner(trial =>
+        {
+            for (int i = 0; i < 3; i++)
+                trial.Report(new Metrics { ["acc"] = i * 0.1 }, Checkpoint.FromDirectory(dir => File.WriteAllText(Path.Combine(dir, "i"), $"{i}")));
+        }, new SearchSpace(), new TuneConfig(), new RunConfig { StoragePath = temp.Path, Name = "disk", Verbose = 0 }).FitAsync();
+        // As if the process had died after retention deleted checkpoint 0 and before the snapshot said so.
+        Directory.Delete(Path.Combine(grid[0].Path, "checkpoint_000000"), recursive: true);
+
+        var loaded = ResultGrid.FromDirectory(grid.ExperimentPath)[0];
+
+        Assert.Equal([1L, 2L], loaded.BestCheckpoints.Select(c => Convert.ToInt64(c.Metrics["training_iteration"]) - 1));
+        Assert.All(loaded.BestCheckpoints, c => Assert.True(Directory.Exists(c.Checkpoint.Path)));
     }
 
     [Fact]
