@@ -54,7 +54,7 @@ internal sealed partial class TuneController
         var result = Enrich(trial, report);
         if (report.StagedCheckpoint is not null)
             result[ResultFields.CheckpointDirName] = ExperimentStore.CheckpointDirName(trial.Checkpoints.NextIndex);
-        if (!CheckMetricsPresent(trial, result))
+        if (!CheckMetricsPresent(trial, result, withCheckpoint: report.StagedCheckpoint is not null))
         {
             DiscardStaged(report);
             _acks.Add((report, TrialStopReason.Stop));
@@ -139,22 +139,30 @@ internal sealed partial class TuneController
 
     /// <summary>Ray fails an experiment whose results lack the metric it optimises, a stop key, or the metric its
     /// scheduler or searcher works on: that is a configuration error, better reported at once than after hours of
-    /// trials that nothing stops and nothing learns from.</summary>
-    private bool CheckMetricsPresent(Trial trial, Dictionary<string, object?> result)
+    /// trials that nothing stops and nothing learns from. So is a checkpoint saved with a result that lacks the
+    /// attribute retention ranks checkpoints by (Ray logs that one and ranks the checkpoint last).</summary>
+    private bool CheckMetricsPresent(Trial trial, Dictionary<string, object?> result, bool withCheckpoint)
     {
         foreach (var (key, where) in _requiredKeys)
-        {
-            if (ResultFields.TryGetDouble(result, key, out _) || result.ContainsKey(key))
-                continue;
-            var reported = result.Keys.Where(k => !ResultFields.Automatic.Contains(k)).ToList();
-            _fatal ??= new TuneException(
-                $"Trial {trial.Name} reported a result without '{key}', named in {where}. " +
-                $"It reported: {(reported.Count == 0 ? "nothing but the automatic fields" : string.Join(", ", reported))}. " +
-                $"Report '{key}' in every result, or name one of the reported metrics in {where}.");
-            StopAll("a trial did not report the configured metric");
-            return false;
-        }
+            if (!Holds(result, key))
+                return Missing(trial, result, key, where, "every result");
+        if (withCheckpoint && _runConfig.CheckpointConfig.CheckpointScoreAttribute is { } attribute && !Holds(result, attribute))
+            return Missing(trial, result, attribute, "CheckpointConfig.CheckpointScoreAttribute", "every result that carries a checkpoint");
         return true;
+    }
+
+    private static bool Holds(Dictionary<string, object?> result, string key) =>
+        ResultFields.TryGetDouble(result, key, out _) || result.ContainsKey(key);
+
+    private bool Missing(Trial trial, Dictionary<string, object?> result, string key, string where, string which)
+    {
+        var reported = result.Keys.Where(k => !ResultFields.Automatic.Contains(k)).ToList();
+        _fatal ??= new TuneException(
+            $"Trial {trial.Name} reported a result without '{key}', named in {where}. " +
+            $"It reported: {(reported.Count == 0 ? "nothing but the automatic fields" : string.Join(", ", reported))}. " +
+            $"Report '{key}' in {which}, or name one of the reported metrics in {where}.");
+        StopAll("a trial did not report the configured metric");
+        return false;
     }
 
     private void Apply(Trial trial, TrialDecision decision, bool byScheduler)

@@ -114,6 +114,26 @@ public class CheckpointRetentionTests
     }
 
     [Fact]
+    public async Task FitAsync_CheckpointWithoutTheScoreAttribute_ThrowsNamingTheOption()
+    {
+        using var temp = new TempDirectory();
+        var tuner = new Tuner(trial =>
+        {
+            trial.Report(new Metrics { ["loss"] = 1.0 }); // no checkpoint: no score needed
+            trial.Report(new Metrics { ["loss"] = 0.5 }, Checkpoint.FromDirectory(dir => File.WriteAllText(Path.Combine(dir, "x"), "")));
+        }, new SearchSpace(), new TuneConfig(), new RunConfig
+        {
+            StoragePath = temp.Path, Name = "noscore", Verbose = 0,
+            CheckpointConfig = new CheckpointConfig { NumToKeep = 2, CheckpointScoreAttribute = "acc" },
+        });
+
+        var error = await Assert.ThrowsAsync<TuneException>(() => tuner.FitAsync());
+
+        Assert.Contains("without 'acc', named in CheckpointConfig.CheckpointScoreAttribute", error.Message);
+        Assert.Contains("It reported: loss", error.Message);
+    }
+
+    [Fact]
     public async Task FromDirectory_AfterACrashBeforeTheLastSnapshot_SeesTheCheckpointsOnDisk()
     {
         using var temp = new TempDirectory();
