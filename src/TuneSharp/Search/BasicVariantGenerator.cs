@@ -43,7 +43,7 @@ public sealed class BasicVariantGenerator : ISearcher
         _numSamples = setup.NumSamples;
         _live.Clear(); // trials of an earlier run that was cancelled never completed
         for (int i = 0; i < PointsToEvaluate.Count; i++)
-            SpaceWalker.CheckPointKeys(_space, SpaceWalker.FlattenPreset(PointsToEvaluate[i]), $"BasicVariantGenerator.PointsToEvaluate[{i}]");
+            SpaceWalker.CheckPointKeys(_space, SpaceWalker.FlattenPreset(PointsToEvaluate[i], _space), $"BasicVariantGenerator.PointsToEvaluate[{i}]");
         _seed = Seed ?? setup.Seed ?? Random.Shared.Next();
         var grids = SpaceWalker.Grids(_space);
         _sampledPaths = SpaceWalker.Primitives(_space)
@@ -65,7 +65,7 @@ public sealed class BasicVariantGenerator : ISearcher
         long total = 0;
         foreach (var point in PointsToEvaluate)
         {
-            var preset = SpaceWalker.FlattenPreset(point);
+            var preset = SpaceWalker.FlattenPreset(point, _space);
             total += grids.Where(g => !preset.ContainsKey(g.Path)).Aggregate(1L, (n, g) => n * g.Grid.Values.Count);
         }
         return total + Math.Max(0, _numSamples - PointsToEvaluate.Count) * gridSize;
@@ -76,7 +76,7 @@ public sealed class BasicVariantGenerator : ISearcher
     {
         foreach (var point in PointsToEvaluate)
         {
-            var preset = SpaceWalker.FlattenPreset(point);
+            var preset = SpaceWalker.FlattenPreset(point, _space);
             foreach (var grid in GridProduct(grids.Where(g => !preset.ContainsKey(g.Path)).ToList()))
                 yield return (preset, grid);
         }

@@ -228,13 +228,15 @@ internal static class SpaceWalker
                     "Name a parameter of the search space, or add the key to it.");
     }
 
-    /// <summary>Flattens a nested partial config (a point to evaluate) into '/'-joined paths.</summary>
-    public static Dictionary<string, object?> FlattenPreset(IReadOnlyDictionary<string, object?> preset)
+    /// <summary>Flattens a nested partial config (a point to evaluate) into '/'-joined paths. A dictionary at the path of
+    /// one of <paramref name="space"/>'s parameters is that parameter's value (a category a Tune.Choice offers), kept whole.</summary>
+    public static Dictionary<string, object?> FlattenPreset(IReadOnlyDictionary<string, object?> preset, SearchSpace space)
     {
+        var parameters = Primitives(space).Select(p => p.Path).ToHashSet();
         var flat = new Dictionary<string, object?>();
         void Walk(object? node, string path)
         {
-            if (node is IDictionary d)
+            if (node is IDictionary d && !parameters.Contains(path))
                 foreach (DictionaryEntry e in d)
                     Walk(e.Value, path.Length == 0 ? (string)e.Key : $"{path}/{e.Key}");
             else

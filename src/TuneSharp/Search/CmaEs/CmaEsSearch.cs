@@ -105,8 +105,8 @@ public sealed partial class CmaEsSearch : ISearcher
         _lastZ = new double[_cube.Dimension];
         _suggested = 0;
         if (X0 is not null)
-            _space.CheckPointKeys(SpaceWalker.FlattenPreset(X0), "CmaEsSearch.X0");
-        _x0 = X0 is null ? null : Encode(SpaceWalker.FlattenPreset(X0), "CmaEsSearch.X0", random: null, fallbackToMiddle: true);
+            _space.CheckPointKeys(_space.FlattenPoint(X0), "CmaEsSearch.X0");
+        _x0 = X0 is null ? null : Encode(_space.FlattenPoint(X0), "CmaEsSearch.X0", random: null, fallbackToMiddle: true);
         _points = ObservedSearch.WarmStart(_space, PointsToEvaluate, EvaluatedRewards, (flat, i, reward) =>
             Observe(Encode(flat, $"CmaEsSearch.PointsToEvaluate[{i}]", random: null, fallbackToMiddle: false), Loss(reward)));
     }

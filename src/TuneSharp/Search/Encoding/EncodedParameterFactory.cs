@@ -99,8 +99,18 @@ internal static class EncodedParameterFactory
         return parameter.Snap(parameter.ToInternal(v));
     }
 
-    private static bool SameValue(object? category, object? value) =>
-        Equals(category, value) || (TryNumber(category, out double a) && TryNumber(value, out double b) && a == b);
+    /// <summary>Whether a point's value is this category: numbers by value, lists and dictionaries by their contents (a
+    /// point names a list or dictionary category with a new object equal to it, as Python's == compares them).</summary>
+    private static bool SameValue(object? category, object? value)
+    {
+        if (Equals(category, value) || (TryNumber(category, out double a) && TryNumber(value, out double b) && a == b))
+            return true;
+        if (category is System.Collections.IDictionary c && value is System.Collections.IDictionary v)
+            return c.Count == v.Count && c.Keys.Cast<object>().All(k => v.Contains(k) && SameValue(c[k], v[k]));
+        if (category is System.Collections.IList cl && value is System.Collections.IList vl)
+            return cl.Count == vl.Count && Enumerable.Range(0, cl.Count).All(i => SameValue(cl[i], vl[i]));
+        return false;
+    }
 
     private static bool TryNumber(object? value, out double number)
     {

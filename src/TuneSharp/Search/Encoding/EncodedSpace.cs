@@ -15,6 +15,9 @@ internal sealed class EncodedSpace
     private readonly List<EncodedParameter> _parameters = [];
     private bool _hasNestedSpaces;
 
+    /// <summary>See <see cref="SpaceWalker.FlattenPreset"/>.</summary>
+    public Dictionary<string, object?> FlattenPoint(IReadOnlyDictionary<string, object?> point) => SpaceWalker.FlattenPreset(point, _space);
+
     /// <summary>See <see cref="SpaceWalker.CheckPointKeys"/>.</summary>
     public void CheckPointKeys(IReadOnlyDictionary<string, object?> flat, string where) => SpaceWalker.CheckPointKeys(_space, flat, where);
 

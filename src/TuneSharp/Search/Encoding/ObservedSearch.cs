@@ -61,7 +61,7 @@ internal sealed class ObservedSearch(string searcher)
         var toSuggest = new List<Dictionary<string, object?>>();
         for (int i = 0; i < points.Count; i++)
         {
-            var flat = SpaceWalker.FlattenPreset(points[i]);
+            var flat = space.FlattenPoint(points[i]);
             space.CheckPointKeys(flat, $"{space.Searcher}.PointsToEvaluate[{i}]");
             space.Encode(flat, i); // throws for a value outside its domain
             if (rewards.Count == 0)
