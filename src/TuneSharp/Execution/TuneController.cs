@@ -153,10 +153,21 @@ internal sealed partial class TuneController : IExperimentView
         long nextTick = 0;
         while (true)
         {
-            if (!_stopping)
-                Safely(FillSlots);
-            if (_running == 0 && (_stopping || Safely(NothingLeftToStart)))
-                return;
+            // Searcher, scheduler and user code run here outside any message (written out rather than through
+            // Safely: this runs once per pass of the loop, and a delegate per pass showed in the results/s).
+            try
+            {
+                if (!_stopping)
+                    FillSlots();
+                if (_running == 0 && (_stopping || NothingLeftToStart()))
+                    return;
+            }
+            catch (Exception e)
+            {
+                Fail(e);
+                if (_running == 0)
+                    return;
+            }
             int handled = 0;
             while (handled < 4096 && reader.TryRead(out ControllerMessage? message))
             {
@@ -186,14 +197,6 @@ internal sealed partial class TuneController : IExperimentView
         {
             Fail(e);
         }
-    }
-
-    /// <summary><see cref="Safely(Action)"/> for a question; true (nothing more to do) once it failed.</summary>
-    private bool Safely(Func<bool> question)
-    {
-        bool answer = true;
-        Safely(() => { answer = question(); });
-        return answer;
     }
 
     private void Fail(Exception e)

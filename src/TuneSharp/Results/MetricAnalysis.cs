@@ -31,14 +31,14 @@ public sealed class MetricAnalysis
     {
         foreach (var (key, value) in result)
         {
-            if (prefix is null && key == ResultFields.Config)
-                continue;
-            if (value is IReadOnlyDictionary<string, object?> nested)
+            // Numbers first: they are nearly every entry, and this runs for every result.
+            if (!JsonValues.TryGetDouble(value, out double number))
             {
-                Add(nested, prefix + key + "/");
+                if (value is IReadOnlyDictionary<string, object?> nested && !(prefix is null && key == ResultFields.Config))
+                    Add(nested, prefix + key + "/");
                 continue;
             }
-            if (!JsonValues.TryGetDouble(value, out double number) || value is bool)
+            if (value is bool)
                 continue;
             string name = prefix is null ? key : prefix + key;
             if (!_metrics.TryGetValue(name, out Summary? summary))
