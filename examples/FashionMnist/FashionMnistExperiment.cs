@@ -59,7 +59,7 @@ public static class FashionMnistExperiment
     private static async Task TrainMnist(TrialContext trial, FashionMnistData data, FashionMnistOptions options)
     {
         TorchThreads.Configure((int)Math.Max(1, trial.Resources.Cpu));
-        using var model = FashionMnistModels.Create(options.Model);
+        using var model = FashionMnistModels.Create(options.Model, seed: trial.Seed);
         using var optimizer = Sgd.Create(model, trial.Config.Get<double>("lr"), trial.Config.Get<double>("momentum"));
         int firstEpoch = 0;
         if (trial.GetCheckpoint() is { } checkpoint)
@@ -72,7 +72,7 @@ public static class FashionMnistExperiment
         {
             TorchTraining.TrainOneEpoch(model, optimizer, data.TrainImages, data.TrainLabels,
                 batchSize: 128, seed: trial.Seed + epoch, cancellationToken: trial.CancellationToken);
-            double accuracy = TorchTraining.Evaluate(model, data.TestImages, data.TestLabels);
+            double accuracy = TorchTraining.Evaluate(model, data.TestImages, data.TestLabels, cancellationToken: trial.CancellationToken);
             int savedEpoch = epoch;
             Checkpoint? save = (epoch + 1) % 5 == 0
                 ? Checkpoint.FromDirectory(dir => TorchCheckpoint.Save(dir, model, optimizer, new Dictionary<string, double> { ["epoch"] = savedEpoch }))

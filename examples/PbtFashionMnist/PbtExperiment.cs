@@ -72,7 +72,7 @@ public static class PbtExperiment
     {
         TorchThreads.Configure((int)Math.Max(1, trial.Resources.Cpu));
         int step = 1;
-        using var model = FashionMnistModels.Create(FashionMnistModels.Small);
+        using var model = FashionMnistModels.Create(FashionMnistModels.Small, seed: trial.Seed);
         double lr = trial.Config.GetOrDefault("lr", 0.01);
         double momentum = trial.Config.GetOrDefault("momentum", 0.9);
         using var optimizer = Sgd.Create(model, lr, momentum);
@@ -90,7 +90,7 @@ public static class PbtExperiment
                 seed: trial.Seed + step, cancellationToken: trial.CancellationToken);
             var metrics = new Metrics
             {
-                ["mean_accuracy"] = TorchTraining.Evaluate(model, data.TestImages, data.TestLabels),
+                ["mean_accuracy"] = TorchTraining.Evaluate(model, data.TestImages, data.TestLabels, cancellationToken: trial.CancellationToken),
                 ["lr"] = lr,
             };
             int saved = step;

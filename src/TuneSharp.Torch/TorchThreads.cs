@@ -29,9 +29,10 @@ public static class TorchThreads
     /// (both only matter before the natives load), then calls <c>torch.set_num_threads</c>.
     /// </summary>
     /// <remarks>
-    /// libtorch keeps the thread count per OS thread (OpenMP's nthreads-var) and copies the last value
-    /// set to threads that have not run a parallel op yet, so call this on the thread that trains,
-    /// at the start of each trial; it is cheap.
+    /// libtorch keeps the thread count per OS thread (OpenMP's nthreads-var), and at a thread's first parallel op
+    /// (or first query of the count) sets it to the last value set by any thread. So this first lets libtorch set
+    /// up this thread, then sets the count: otherwise a concurrent trial's later call would decide this thread's
+    /// count. Call it on the thread that trains, at the start of each trial; it is cheap.
     /// </remarks>
     /// <param name="cpus">Threads per trial, at least 1.</param>
     /// <returns>What the native compatibility check found or did.</returns>
@@ -40,6 +41,7 @@ public static class TorchThreads
         ArgumentOutOfRangeException.ThrowIfLessThan(cpus, 1);
         var report = LibTorchCompatibility.EnsureLoadable();
         ConfigureEnvironment(cpus);
+        _ = get_num_threads(); // libtorch's once-per-thread setup, now rather than at the first op
         set_num_threads(cpus);
         return report;
     }

@@ -47,6 +47,51 @@ public sealed class TrainingTests
     }
 
     [Fact]
+    public void TrainOneEpoch_ResNet18LastBatchOfOne_KeepsBatchNormStatisticsFinite()
+    {
+        using var x = randn(3, 1, 28, 28);
+        using var y = randint(0, 10, [3]);
+        using var model = FashionMnistModels.CreateResNet18();
+        using var optimizer = Sgd.Create(model, 0.01, 0.9);
+
+        TorchTraining.TrainOneEpoch(model, optimizer, x, y, batchSize: 2, shuffle: false); // batches of 2, then 1
+
+        var nan = model.named_buffers().Where(b => b.buffer.isnan().any().item<bool>()).Select(b => b.name).ToList();
+        Assert.True(nan.Count == 0, "NaN buffers: " + string.Join(", ", nan));
+    }
+
+    [Fact]
+    public void Create_SameSeed_SameInitialWeights()
+    {
+        static float[] Weights(int seed)
+        {
+            using var model = FashionMnistModels.Create(FashionMnistModels.Small, seed);
+            return model.parameters().SelectMany(p => p.data<float>().ToArray()).ToArray();
+        }
+
+        Assert.Equal(Weights(4), Weights(4));
+        Assert.NotEqual(Weights(4), Weights(5));
+    }
+
+    [Fact]
+    public void Configure_TwoFreshTrialThreadsWithDifferentCpus_EachKeepsItsOwnCount()
+    {
+        // Trial A sets 2 threads, then trial B sets 1 before A's first op: A must still run on 2.
+        using var barrier = new Barrier(2);
+        int seenA = 0, seenB = 0;
+        var a = new Thread(() => { TorchThreads.Configure(2); barrier.SignalAndWait(); barrier.SignalAndWait(); seenA = get_num_threads(); });
+        var b = new Thread(() => { barrier.SignalAndWait(); TorchThreads.Configure(1); barrier.SignalAndWait(); seenB = get_num_threads(); });
+        a.Start();
+        b.Start();
+        a.Join();
+        b.Join();
+        TorchThreads.Configure(1);
+
+        Assert.Equal(1, seenB);
+        Assert.Equal(2, seenA);
+    }
+
+    [Fact]
     public void TrainOneEpochAndEvaluate_AfterWarmUp_LeaveNoLiveTensorsBehind()
     {
         using var x = randn(40, 1, 28, 28);

@@ -19,11 +19,28 @@ public static class FashionMnistModels
     /// <summary>The names <see cref="Create"/> accepts.</summary>
     public static IReadOnlyList<string> Names { get; } = [Small, ResNet18];
 
+    private static readonly Lock SeededInit = new();
+
     /// <summary>Creates a freshly initialised network for 1×28×28 images and 10 classes.</summary>
     /// <param name="name"><see cref="Small"/> or <see cref="ResNet18"/> (case-insensitive).</param>
+    /// <param name="seed">Seeds the initial weights (e.g. <see cref="TrialContext.Seed"/>), so that a seeded experiment
+    /// starts every trial from the same weights on every run; null draws them at random.</param>
     /// <returns>The network, in training mode.</returns>
     /// <exception cref="ArgumentException">The name is not one of <see cref="Names"/>.</exception>
-    public static Module<Tensor, Tensor> Create(string name = Small) =>
+    public static Module<Tensor, Tensor> Create(string name = Small, int? seed = null)
+    {
+        if (seed is not { } s)
+            return Build(name);
+        // libtorch draws initial weights from one process-wide generator: seeding it and building under one lock keeps
+        // a concurrent trial's draws from interleaving with these.
+        lock (SeededInit)
+        {
+            manual_seed(s);
+            return Build(name);
+        }
+    }
+
+    private static Module<Tensor, Tensor> Build(string name) =>
         name?.ToLowerInvariant() switch
         {
             Small => new SmallCnn(),

@@ -19,11 +19,12 @@ public static class TorchTraining
     /// <param name="optimizer">The optimiser over the model's parameters.</param>
     /// <param name="inputs">Inputs, the first dimension indexes samples (e.g. images [N, 1, 28, 28]).</param>
     /// <param name="labels">Class indices, int64 [N].</param>
-    /// <param name="batchSize">Samples per optimiser step; the last batch may be smaller.</param>
+    /// <param name="batchSize">Samples per optimiser step; the last batch may be smaller, and is left out when it holds
+    /// a single sample (see the code).</param>
     /// <param name="seed">Seed of this epoch's order (pass e.g. trial seed + epoch); null draws one at random.</param>
     /// <param name="shuffle">False keeps the data order, for tests.</param>
     /// <param name="cancellationToken">Checked before every batch.</param>
-    /// <returns>The mean training loss over the epoch's samples.</returns>
+    /// <returns>The mean training loss over the samples trained on.</returns>
     public static double TrainOneEpoch(
         Module<Tensor, Tensor> model, optim.Optimizer optimizer, Tensor inputs, Tensor labels,
         int batchSize = 128, int? seed = null, bool shuffle = true, CancellationToken cancellationToken = default)
@@ -40,11 +41,17 @@ public static class TorchTraining
 
         model.train();
         double lossSum = 0;
+        long trained = 0;
         for (long start = 0; start < n; start += batchSize)
         {
             cancellationToken.ThrowIfCancellationRequested();
             using var scope = NewDisposeScope();
             int count = (int)Math.Min(batchSize, n - start);
+            // A last batch of one sample is left out: batch norm over one value per channel makes its running variance
+            // NaN (PyTorch refuses such a batch; TorchSharp does not check), and every later evaluation NaN with it.
+            if (count == 1 && batchSize > 1)
+                break;
+            trained += count;
             var index = tensor(order.AsSpan((int)start, count).ToArray());
             var x = inputs.index_select(0, index);
             var y = labels.index_select(0, index);
@@ -54,7 +61,7 @@ public static class TorchTraining
             optimizer.step();
             lossSum += loss.item<float>() * count;
         }
-        return n == 0 ? double.NaN : lossSum / n;
+        return trained == 0 ? double.NaN : lossSum / trained;
     }
 
     /// <summary>The fraction of samples whose highest logit is the true class (the seed's <c>test_func</c>).</summary>
