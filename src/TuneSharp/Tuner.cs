@@ -45,8 +45,10 @@ public sealed class Tuner
     /// <c>Tuner.restore</c>): finished trials stay finished, unfinished ones continue from their latest
     /// checkpoint, and the searcher and scheduler continue from their saved state. TuneSharp stores data,
     /// not code, so pass the same trainable and search space as the interrupted run. Without
-    /// <paramref name="tuneConfig"/>, the run's metric, mode, sample count, concurrency, time budget and seed are read
-    /// back from its <c>tuner.json</c> (possible when it used the default searcher and scheduler; otherwise pass them).
+    /// <paramref name="tuneConfig"/>, the run's metric, mode, sample count, concurrency, time budget, seed and resources
+    /// are read back from its <c>tuner.json</c> (possible when it left the searcher and scheduler unset; otherwise pass
+    /// them); without <paramref name="runConfig"/>, so is its checkpoint config. Stoppers, callbacks and failure settings
+    /// are code and come from <paramref name="runConfig"/> only.
     /// </summary>
     /// <param name="experimentPath">The experiment folder, e.g. <c>~/tune_results/TrainMnist_2026-11-27_21-20-25</c>.</param>
     /// <param name="trainable">The experiment's trainable.</param>
@@ -66,7 +68,8 @@ public sealed class Tuner
         string stateFile = ExperimentStore.FindLatestState(path)
             ?? throw new TuneException($"Tuner.Restore: '{path}' holds no experiment state ({ExperimentStore.StatePrefix}*.json). Pass the folder of an experiment TuneSharp ran.");
         var saved = SavedTunerSettings.Read(path);
-        var run = (runConfig ?? new RunConfig()) with { Name = Path.GetFileName(path), StoragePath = Path.GetDirectoryName(path)! };
+        var run = (runConfig ?? new RunConfig { CheckpointConfig = saved?.Checkpoints() ?? new CheckpointConfig() })
+            with { Name = Path.GetFileName(path), StoragePath = Path.GetDirectoryName(path)! };
         var tuner = new Tuner(trainable, paramSpace, tuneConfig ?? saved?.Rebuild(), run);
         tuner._resume = new ExperimentResume(stateFile, resumeErrored, restartErrored);
         tuner._saved = saved;
@@ -114,7 +117,8 @@ public sealed class Tuner
     /// <exception cref="TuneException">The tuner has not run, and restores no experiment.</exception>
     public ResultGrid GetResults() => _results
         ?? (_resume is not null ? ResultGrid.FromDirectory(Path.Combine(_runConfig.StoragePath, _runConfig.Name!))
-            : throw new TuneException("Tuner.GetResults: this tuner has not run yet; call FitAsync first, or Tuner.Restore an experiment to read its results."));
+            : throw new TuneException("Tuner.GetResults: this tuner has no results: FitAsync has not run, or failed (its experiment folder, " +
+                "if it got that far, loads with ResultGrid.FromDirectory). Call FitAsync first, or Tuner.Restore an experiment to read its results."));
 
     /// <summary>The BohbSearch in <paramref name="searcher"/>, also inside a ConcurrencyLimiter or Repeater.</summary>
     private static BohbSearch? FindBohb(ISearcher? searcher) => searcher switch
@@ -131,7 +135,7 @@ public sealed class Tuner
         _runConfig.Validate();
         _trainable.Resources.Validate($"Trainable '{_trainable.Name}'");
         _space.Validate();
-        _saved?.Check(_tuneConfig, _space);
+        _saved?.Check(_tuneConfig, _space, _runConfig.CheckpointConfig);
         var checkpoints = _runConfig.CheckpointConfig;
         if (!_trainable.IsClassTrainable && (checkpoints.CheckpointFrequency > 0 || checkpoints.CheckpointAtEnd))
             throw new TuneException(

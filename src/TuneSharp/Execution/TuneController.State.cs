@@ -12,24 +12,26 @@ internal sealed partial class TuneController
     public const int StateVersion = 1;
     private const int StatusRows = 20;
 
-    private JsonObject TunerSettings() => new()
+    private JsonObject TunerSettings()
     {
-        ["version"] = StateVersion,
-        ["trainable"] = _trainable.Name,
-        ["class_trainable"] = _trainable.IsClassTrainable,
-        ["resources_per_trial"] = _trainable.Resources.ToString(),
-        ["metric"] = _tuneConfig.Metric,
-        ["mode"] = _tuneConfig.Mode?.ToRayString(),
-        ["num_samples"] = _tuneConfig.NumSamples,
-        ["max_concurrent_trials"] = _tuneConfig.MaxConcurrentTrials,
-        ["time_budget_s"] = _tuneConfig.TimeBudget?.TotalSeconds,
-        ["seed"] = _seed,
-        ["search_alg"] = SavedTunerSettings.Describe(_searcher),
-        ["scheduler"] = SavedTunerSettings.Describe(_scheduler),
-        ["param_space"] = string.Join(", ", _space.Parameters().Select(p => $"{p.Path}: {p.Primitive}")),
-        ["checkpoint_score_attribute"] = _runConfig.CheckpointConfig.CheckpointScoreAttribute,
-        ["checkpoint_score_order"] = _runConfig.CheckpointConfig.CheckpointScoreOrder.ToRayString(),
-    };
+        var settings = new JsonObject
+        {
+            ["version"] = StateVersion,
+            ["trainable"] = _trainable.Name,
+            ["class_trainable"] = _trainable.IsClassTrainable,
+            ["resources_per_trial"] = _trainable.Resources.ToString(),
+            ["metric"] = _tuneConfig.Metric,
+            ["mode"] = _tuneConfig.Mode?.ToRayString(),
+            ["num_samples"] = _tuneConfig.NumSamples,
+            ["max_concurrent_trials"] = _tuneConfig.MaxConcurrentTrials,
+            ["time_budget_s"] = _tuneConfig.TimeBudget?.TotalSeconds,
+            ["seed"] = _seed,
+            ["param_space"] = string.Join(", ", _space.Parameters().Select(p => $"{p.Path}: {p.Primitive}")),
+        };
+        foreach (var (key, value) in SavedTunerSettings.Write(_tuneConfig, _runConfig, _searcher, _scheduler, _space))
+            settings[key] = value?.DeepClone();
+        return settings;
+    }
 
     /// <summary>The experiment's state, written atomically at a bounded rate (and at the end). It is streamed
     /// straight into the file: built as a JSON document first, with each result serialised and parsed back,

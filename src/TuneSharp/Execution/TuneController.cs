@@ -368,6 +368,21 @@ internal sealed partial class TuneController : IExperimentView
     {
         if (!_pool.TryAcquire(trial.Resources))
             return false;
+        // The trial's own thread makes its folder (TrialRun.PrepareFolder), but callbacks may expect it to exist when they
+        // hear of the start. Made before anything counts the trial as started: if it fails, the experiment ends with the
+        // file system's error, and nothing waits for a run that never began.
+        if (_runConfig.Callbacks.Count > 0)
+        {
+            try
+            {
+                Directory.CreateDirectory(trial.Directory);
+            }
+            catch
+            {
+                _pool.Release(trial.Resources);
+                throw;
+            }
+        }
         _waiting.Remove(trial);
         trial.Status = TrialStatus.Running;
         trial.PendingAction = null;
@@ -400,9 +415,6 @@ internal sealed partial class TuneController : IExperimentView
         var launch = new TrialLaunch(restore is null ? null : Checkpoint.AtPath(restore),
             _runConfig.CheckpointConfig.CheckpointFrequency, _runConfig.CheckpointConfig.CheckpointAtEnd);
         _logger.LogInformation("Trial {Trial} started{Restore}", trial.Name, restore is null ? "" : $" from {Path.GetFileName(restore)}");
-        // The trial's own thread makes its folder (TrialRun.PrepareFolder); callbacks may expect it to exist already.
-        if (_runConfig.Callbacks.Count > 0)
-            Directory.CreateDirectory(trial.Directory);
         var info = trial.Snapshot();
         Notify(c => c.OnTrialStart(info));
         _executor.Start(run, _trainable, launch);

@@ -41,10 +41,10 @@ public sealed class ResultGrid : IReadOnlyList<Result>
     /// <exception cref="TuneException">No metric or mode is known, or no trial reported the metric.</exception>
     public Result GetBestResult(string? metric = null, Mode? mode = null, MetricScope scope = MetricScope.Last, bool filterNanAndInf = true)
     {
+        if (_results.Count == 1)
+            return _results[0]; // as Ray: the only trial is the best one, whatever it reported (and with no metric set)
         metric ??= _metric ?? throw new TuneException("GetBestResult needs a metric: pass one, or set TuneConfig.Metric.");
         Mode direction = mode ?? _mode ?? throw new TuneException($"GetBestResult needs a mode for '{metric}': pass Mode.Min or Mode.Max, or set TuneConfig.Mode.");
-        if (_results.Count == 1)
-            return _results[0]; // as Ray: the only trial is the best one, whatever it reported
         Result? best = null;
         double bestValue = 0;
         foreach (Result result in _results)

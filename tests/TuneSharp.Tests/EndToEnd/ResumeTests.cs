@@ -135,6 +135,46 @@ public class ResumeTests
         Assert.Contains("the run had ConcurrencyLimiter(TpeSearch), the restore has ConcurrencyLimiter(BayesOptSearch)", error.Message);
     }
 
+    [Fact]
+    public async Task Restore_TunerJsonOfAnOlderVersionNamingTheWrapperAlone_IsAccepted()
+    {
+        using var temp = new TempDirectory();
+        var space = new SearchSpace { ["x"] = Tune.Uniform(0, 1) };
+        var runConfig = new RunConfig { StoragePath = temp.Path, Name = "old", Verbose = 0 };
+        TuneConfig With() => new() { NumSamples = 2, Metric = "score", Mode = Mode.Max, SearchAlg = new ConcurrencyLimiter(new TpeSearch { Seed = 1 }, 2) };
+        string experiment = await InterruptAfter(reports: 2, space, With(), runConfig);
+        string file = Path.Combine(experiment, TuneSharp.Storage.ExperimentStore.TunerFile);
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(file))!.AsObject();
+        json["search_alg"] = "ConcurrencyLimiter";
+        foreach (string key in json.Select(kv => kv.Key).Where(k => k.StartsWith("checkpoint_", StringComparison.Ordinal) || k == "param_paths").ToList())
+            json.Remove(key);
+        File.WriteAllText(file, json.ToJsonString());
+
+        var grid = await Tuner.Restore(experiment, trial => Counter(trial, null), space, With(), runConfig).FitAsync();
+
+        Assert.Equal(2, grid.Count);
+    }
+
+    [Fact]
+    public async Task Restore_WithoutConfigs_KeepsTheRunsResourcesAndCheckpointConfig()
+    {
+        using var temp = new TempDirectory();
+        var trainable = Tune.WithResources(async trial => await Counter(trial, null), new Resources { Cpu = 1, Gpu = 1 });
+        var space = new SearchSpace { ["x"] = 1.0 };
+        var runConfig = new RunConfig
+        {
+            StoragePath = temp.Path, Name = "gpu", Verbose = 0,
+            CheckpointConfig = new CheckpointConfig { NumToKeep = 2, CheckpointScoreAttribute = "step", CheckpointScoreOrder = Mode.Min },
+        };
+        await new Tuner(trainable, space, new TuneConfig { Metric = "score", Mode = Mode.Max, AvailableResources = new Resources { Cpu = 2, Gpu = 1 } }, runConfig).FitAsync();
+
+        var grid = await Tuner.Restore(Path.Combine(temp.Path, "gpu"), trainable, space).FitAsync();
+
+        Assert.Single(grid);
+        // The restored run ranks checkpoints as the run did: lowest step best, so the best is last.
+        Assert.Equal(0L, Convert.ToInt64(grid[0].BestCheckpoints[^1].Metrics["step"]));
+    }
+
     /// <summary>Runs the experiment until <paramref name="reports"/> results came in, then cancels it (trials wait at
     /// step 3 meanwhile, so each has reported steps 0–2 at most); returns its folder.</summary>
     private static async Task<string> InterruptAfter(int reports, SearchSpace space, TuneConfig tuneConfig, RunConfig runConfig)

@@ -254,8 +254,10 @@ public class FailureHandlingTests
         Assert.Contains("RunConfig.Stop", error.Message);
     }
 
-    [Fact]
-    public async Task FitAsync_TrialFolderCannotBeCreated_EndsWithTheFileSystemErrorNamingIt()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)] // with a callback the controller makes the folder itself, before OnTrialStart
+    public async Task FitAsync_TrialFolderCannotBeCreated_EndsWithTheFileSystemErrorNamingIt(bool withCallback)
     {
         using var temp = new TempDirectory();
         Directory.CreateDirectory(Path.Combine(temp.Path, "exp"));
@@ -264,9 +266,15 @@ public class FailureHandlingTests
         var tuner = new Tuner(trial => { ran = true; trial.Report(new Metrics { ["loss"] = 1.0 }); },
             new SearchSpace { ["x"] = 1 },
             new TuneConfig { TrialDirnameCreator = _ => "blocked" },
-            new RunConfig { StoragePath = temp.Path, Name = "exp", Verbose = 0, FailureConfig = new FailureConfig { MaxFailures = 3 } });
+            new RunConfig
+            {
+                StoragePath = temp.Path, Name = "exp", Verbose = 0, FailureConfig = new FailureConfig { MaxFailures = 3 },
+                Callbacks = withCallback ? [new TuneSharp.Reporting.TensorBoardLogger()] : [],
+            });
 
-        var error = await Assert.ThrowsAnyAsync<IOException>(() => tuner.FitAsync());
+        Task fit = tuner.FitAsync();
+        Assert.Same(fit, await Task.WhenAny(fit, Task.Delay(TimeSpan.FromSeconds(30)))); // ends, rather than waits for a run that never began
+        var error = await Assert.ThrowsAnyAsync<IOException>(() => fit);
 
         Assert.Contains("blocked", error.Message);
         Assert.False(ran);
