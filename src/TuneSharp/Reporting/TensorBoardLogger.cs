@@ -1,5 +1,4 @@
 using TuneSharp.Reporting.TensorBoard;
-using TuneSharp.Storage;
 
 namespace TuneSharp.Reporting;
 
@@ -13,16 +12,20 @@ namespace TuneSharp.Reporting;
 /// dictionaries joined with '/'; the <c>ray/tune</c> prefix keeps dashboards made for Ray's output working), at step
 /// <c>timesteps_total</c> when a result has it, else <c>training_iteration</c>; <c>config</c>, <c>pid</c>,
 /// <c>timestamp</c>, <c>time_total_s</c> and <c>training_iteration</c> are left out, NaN is skipped; each start of a trial
-/// (also after a pause or a failure) opens a new file. Unlike Ray's, the hyperparameters are the whole config's numbers,
-/// strings and booleans, and a failed trial's session is marked failed.
+/// (also after a pause or a failure) opens a new file; hyperparameters are written when a trial ends for good, not when
+/// it pauses or fails and is retried (TensorBoard keeps the first record it reads, so an early one would stay). Unlike
+/// Ray's, the hyperparameters are the whole config's numbers, strings and booleans, and a failed trial's session is marked
+/// failed.
 /// </remarks>
 public sealed class TensorBoardLogger : TuneCallback
 {
     private static readonly HashSet<string> LeftOut =
-        ["config", "pid", ResultFields.Timestamp, ResultFields.TimeTotalS, ResultFields.TrainingIteration];
+        [ResultFields.Config, ResultFields.Pid, ResultFields.Timestamp, ResultFields.TimeTotalS, ResultFields.TrainingIteration];
 
     private readonly TimeProvider _time;
     private readonly Dictionary<string, OpenFile> _open = new();
+    private readonly Dictionary<string, string> _tags = new(); // result key → its tag, made once
+    private readonly List<(string Tag, float Value)> _scalars = new();
 
     /// <summary>A logger on the system clock.</summary>
     public TensorBoardLogger() : this(TimeProvider.System) { }
@@ -33,7 +36,7 @@ public sealed class TensorBoardLogger : TuneCallback
     /// <inheritdoc />
     public override void OnTrialStart(TrialInfo trial)
     {
-        Close(trial, end: null, writeHParams: false);
+        Close(trial, end: null);
         _open[trial.TrialId] = new OpenFile(new EventFile(trial.Directory, _time.GetUtcNow()), trial.Config);
     }
 
@@ -41,55 +44,70 @@ public sealed class TensorBoardLogger : TuneCallback
     public override void OnTrialResult(TrialInfo trial, IReadOnlyDictionary<string, object?> result)
     {
         if (!_open.TryGetValue(trial.TrialId, out OpenFile? open))
+        {
             OnTrialStart(trial);
-        open ??= _open[trial.TrialId];
-        var scalars = new List<(string, double)>();
-        var flat = new List<KeyValuePair<string, object?>>(result.Count);
-        ResultRecord.FlattenInto(result.Where(kv => !LeftOut.Contains(kv.Key)).ToDictionary(), flat);
-        foreach (var (key, value) in flat)
-            if (JsonValues.TryGetDouble(value, out double number) && !double.IsNaN(number))
-                scalars.Add(("ray/tune/" + key, number));
+            open = _open[trial.TrialId];
+        }
+        _scalars.Clear();
+        AddScalars(result, prefix: null);
         open.Step = Step(result);
-        open.File.WriteSummary(_time.GetUtcNow(), open.Step, Summaries.Scalars(scalars));
+        open.File.WriteScalars(_time.GetUtcNow(), open.Step, _scalars);
         open.File.Flush();
-        open.LastTags = scalars.Select(s => s.Item1).ToList();
+        open.LastTags.Clear();
+        foreach (var (tag, _) in _scalars)
+            open.LastTags.Add(tag);
     }
 
     /// <inheritdoc />
-    public override void OnTrialComplete(TrialInfo trial) => Close(trial, HParamStatus.Success, writeHParams: true);
+    public override void OnTrialComplete(TrialInfo trial) => Close(trial, HParamStatus.Success);
 
     /// <inheritdoc />
     public override void OnTrialError(TrialInfo trial, Exception error, bool willRetry) =>
-        Close(trial, HParamStatus.Failure, writeHParams: true);
+        Close(trial, willRetry ? null : HParamStatus.Failure);
 
     /// <inheritdoc />
     public override void OnExperimentEnd(ExperimentStatus status)
     {
-        // Trials still paused or pending when the experiment ends: their hyperparameters, with no end.
+        // Trials still paused or pending: no hyperparameters until they end, perhaps after a restore.
         foreach (OpenFile open in _open.Values)
-        {
-            WriteHParams(open, end: null);
             open.File.Dispose();
-        }
         _open.Clear();
     }
 
-    private void Close(TrialInfo trial, HParamStatus? end, bool writeHParams)
+    private void AddScalars(IReadOnlyDictionary<string, object?> result, string? prefix)
+    {
+        foreach (var (key, value) in result)
+        {
+            if (JsonValues.TryGetDouble(value, out double number))
+            {
+                if (!double.IsNaN(number) && !(prefix is null && LeftOut.Contains(key)))
+                    _scalars.Add((Tag(prefix is null ? key : prefix + key), (float)number));
+            }
+            else if (value is IReadOnlyDictionary<string, object?> nested && !(prefix is null && LeftOut.Contains(key)))
+                AddScalars(nested, prefix + key + "/");
+        }
+    }
+
+    private string Tag(string key)
+    {
+        if (!_tags.TryGetValue(key, out string? tag))
+            _tags[key] = tag = "ray/tune/" + key;
+        return tag;
+    }
+
+    /// <summary>Closes the trial's file; with <paramref name="end"/>, the trial has ended for good and its hyperparameters
+    /// are written first.</summary>
+    private void Close(TrialInfo trial, HParamStatus? end)
     {
         if (!_open.Remove(trial.TrialId, out OpenFile? open))
             return;
-        if (writeHParams)
-            WriteHParams(open, end);
+        if (end is { } status && open.LastTags.Count > 0) // as Ray: none for a trial that never reported
+        {
+            foreach (ProtoMessage summary in Summaries.HParams(open.Config.Flatten().ToList(), open.LastTags, status))
+                open.File.WriteSummary(_time.GetUtcNow(), open.Step, summary);
+            open.File.Flush();
+        }
         open.File.Dispose();
-    }
-
-    private void WriteHParams(OpenFile open, HParamStatus? end)
-    {
-        if (open.LastTags.Count == 0)
-            return; // as Ray: no hyperparameters for a start that reported nothing
-        foreach (ProtoMessage summary in Summaries.HParams(open.Config.Flatten().ToList(), open.LastTags, end))
-            open.File.WriteSummary(_time.GetUtcNow(), open.Step, summary);
-        open.File.Flush();
     }
 
     private static long Step(IReadOnlyDictionary<string, object?> result) =>
@@ -103,6 +121,6 @@ public sealed class TensorBoardLogger : TuneCallback
         public Config Config { get; } = config;
         public long Step { get; set; }
         /// <summary>The scalar tags of the last result: the metrics the HPARAMS tab shows.</summary>
-        public List<string> LastTags { get; set; } = [];
+        public List<string> LastTags { get; } = [];
     }
 }

@@ -1,23 +1,13 @@
 namespace TuneSharp.Reporting.TensorBoard;
 
 /// <summary>
-/// The <c>Summary</c> messages TensorBoard reads: scalars (<c>summary.proto</c>) and the hparams plugin's
-/// experiment and session records (<c>tensorboard/plugins/hparams/api.proto</c> and <c>plugin_data.proto</c>).
+/// The hparams plugin's <c>Summary</c> messages: its experiment and session records (<c>summary.proto</c>,
+/// <c>tensorboard/plugins/hparams/api.proto</c> and <c>plugin_data.proto</c>). Scalars: <see cref="EventFile.WriteScalars"/>.
 /// </summary>
 internal static class Summaries
 {
-    // Summary.value = 1; Summary.Value: tag = 1, simple_value = 2, metadata = 9.
-    private const int SummaryValue = 1, ValueTag = 1, ValueSimple = 2, ValueMetadata = 9;
-
-    /// <summary>One <c>Summary</c> holding every scalar as a <c>simple_value</c> (what tensorboardX's
-    /// <c>add_scalar</c> writes; TensorBoard's scalars plugin reads it).</summary>
-    public static ProtoMessage Scalars(IEnumerable<(string Tag, double Value)> scalars)
-    {
-        var summary = new ProtoMessage();
-        foreach (var (tag, value) in scalars)
-            summary.Message(SummaryValue, new ProtoMessage().String(ValueTag, tag).Float(ValueSimple, (float)value));
-        return summary;
-    }
+    // Summary.value = 1; Summary.Value: tag = 1, metadata = 9.
+    private const int SummaryValue = 1, ValueTag = 1, ValueMetadata = 9;
 
     /// <summary>The hparams plugin's three records for one trial, as tensorboardX's <c>hparams()</c> writes them into a
     /// run: the experiment (which hyperparameters and metric tags there are), the session's start (its values) and

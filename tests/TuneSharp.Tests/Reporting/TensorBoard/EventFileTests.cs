@@ -37,7 +37,8 @@ public class EventFileTests
         string path;
         using (var file = new EventFile(temp.Path, now))
         {
-            file.WriteSummary(now, 7, Summaries.Scalars([("ray/tune/loss", 0.25), ("ray/tune/acc", 0.9)]));
+            file.WriteScalars(now, 7, [("ray/tune/loss", 0.25f), ("ray/tune/acc", 0.9f)]);
+            file.WriteScalars(now, 8, [(new string('x', 300), 1f)]); // lengths past one varint byte
             path = file.Path;
         }
 
@@ -47,5 +48,7 @@ public class EventFileTests
         var values = scalar.Message(EventField.Summary).Messages(1).ToList();
         Assert.Equal(["ray/tune/loss", "ray/tune/acc"], values.Select(v => v.String(1)));
         Assert.Equal([0.25f, 0.9f], values.Select(v => v.Float(2)));
+        var longTag = EventFileReader.ReadRecords(path)[2].Message(EventField.Summary).Messages(1).Single();
+        Assert.Equal(new string('x', 300), longTag.String(1));
     }
 }
