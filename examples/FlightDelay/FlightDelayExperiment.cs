@@ -96,7 +96,9 @@ public static class FlightDelayExperiment
         using var validSet = Dataset.FromDense(valid.Features, FlightData.Columns, valid.Labels.Span, reference: trainSet, parameters: parameters);
         // A retried trial continues boosting from its last checkpointed model.
         using Booster? init = trial.GetCheckpoint() is { } checkpoint ? TuneReportCheckpointCallback.LoadModel(checkpoint) : null;
-        int remaining = rounds - (init?.CurrentIteration ?? 0);
+        // The rounds reported so far (the checkpoint's training_iteration): a round in which LightGBM found no split added no
+        // tree, so the model's own count can be lower.
+        int remaining = rounds - (int)trial.Iteration;
         using Booster booster = LightGbm.Train(parameters, trainSet, remaining, [(validSet, "eval")],
             [new TuneReportCheckpointCallback(trial, frequency: 1)], init, trial.CancellationToken);
     }

@@ -82,7 +82,9 @@ public sealed class Booster : IDisposable
         _handle.KeepAlive(valid.Handle);
     }
 
-    /// <summary>Boosts one round (<c>LGBM_BoosterUpdateOneIter</c>); returns true when the round's tree had no split.</summary>
+    /// <summary>Boosts one round (<c>LGBM_BoosterUpdateOneIter</c>); returns true when LightGBM found no split to make: it
+    /// then added no tree (after the first round it removes the round's empty trees), so <see cref="CurrentIteration"/>
+    /// does not advance.</summary>
     public bool UpdateOneIter()
     {
         LightGbmException.ThrowIfFailed(NativeMethods.LGBM_BoosterUpdateOneIter(_handle, out int empty), "LGBM_BoosterUpdateOneIter", _parameters);
@@ -138,7 +140,8 @@ public sealed class Booster : IDisposable
     /// <param name="columns">Columns per row; the model's <see cref="NumFeatures"/>.</param>
     /// <param name="kind">Probabilities or raw scores.</param>
     /// <param name="numIterations">Use the first this many rounds; ≤ 0 uses all.</param>
-    /// <param name="numThreads">OpenMP threads for the prediction.</param>
+    /// <param name="numThreads">OpenMP threads for the prediction (LightGBM's thread count is process-wide: this also sets
+    /// it for boosters training at the same time).</param>
     public unsafe double[] Predict(ReadOnlySpan<float> features, int columns, PredictionKind kind = PredictionKind.Normal, int numIterations = 0, int numThreads = 1)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(columns);

@@ -18,9 +18,10 @@ public sealed class Dataset : IDisposable
     private readonly DatasetSafeHandle _handle;
     private bool _hasInitScore;
 
-    private Dataset(DatasetSafeHandle handle, ReadOnlyMemory<float> features, int columns, int rows)
+    private Dataset(DatasetSafeHandle handle, ReadOnlyMemory<float> features, int columns, int rows, string parameterString)
     {
         _handle = handle;
+        ParameterString = parameterString;
         Features = features;
         NumFeatures = columns;
         NumData = rows;
@@ -36,6 +37,16 @@ public sealed class Dataset : IDisposable
     public ReadOnlyMemory<float> Features { get; }
 
     internal DatasetSafeHandle Handle => _handle;
+
+    /// <summary>The parameters the data was binned with.</summary>
+    internal string ParameterString { get; }
+
+    /// <summary>Fails when <paramref name="training"/> changes a parameter fixed when the data was binned (<c>max_bin</c>,
+    /// <c>min_data_in_bin</c>, <c>categorical_feature</c>, …), which LightGBM would otherwise ignore without a word; as
+    /// Python's <c>lightgbm.train</c> does (<c>LGBM_DatasetUpdateParamChecking</c>).</summary>
+    internal void CheckTrainingParameters(string training) =>
+        LightGbmException.ThrowIfFailed(NativeMethods.LGBM_DatasetUpdateParamChecking(ParameterString, training),
+            "LGBM_DatasetUpdateParamChecking", training);
 
     /// <summary>
     /// A dataset from a dense row-major float matrix (<c>LGBM_DatasetCreateFromMat</c>) and one label per row.
@@ -80,7 +91,7 @@ public sealed class Dataset : IDisposable
                 : NativeMethods.LGBM_DatasetCreateFromMat(data, NativeMethods.DTypeFloat32, rows, columns, 1, parameterString, reference._handle, out handle);
         }
         LightGbmException.ThrowIfFailed(result, "LGBM_DatasetCreateFromMat", parameterString);
-        var dataset = new Dataset(handle, features, columns, rows);
+        var dataset = new Dataset(handle, features, columns, rows, parameterString);
         try
         {
             dataset.SetField("label", labels);

@@ -8,7 +8,9 @@ public static class LightGbm
     /// calling the callbacks (Python's <c>lightgbm.train(params, train_set, num_boost_round, valid_sets,
     /// valid_names, init_model, callbacks)</c>).
     /// </summary>
-    /// <param name="parameters">Training parameters; the metrics evaluated are its <see cref="LightGbmParameters.Metrics"/>.</param>
+    /// <param name="parameters">Training parameters; the metrics evaluated are its <see cref="LightGbmParameters.Metrics"/>.
+    /// A <c>num_iterations</c> among them (or an alias such as <c>n_estimators</c>) replaces <paramref name="numBoostRound"/>,
+    /// as in Python; <c>early_stopping_round</c> is refused (see the exception).</param>
     /// <param name="train">The training set.</param>
     /// <param name="numBoostRound">Rounds to add (to those of <paramref name="initModel"/>, if any).</param>
     /// <param name="validSets">Data sets to evaluate, with the names results carry (<c>eval</c> gives <c>eval-binary_error</c>);
@@ -18,7 +20,10 @@ public static class LightGbm
     /// Its raw scores become the datasets' <c>init_score</c>, as in Python.</param>
     /// <param name="cancellationToken">Checked before each round.</param>
     /// <returns>The trained booster, which the caller disposes.</returns>
-    /// <exception cref="LightGbmException">LightGBM rejected a parameter or failed.</exception>
+    /// <exception cref="LightGbmException">LightGBM rejected a parameter (also one that would change how
+    /// <paramref name="train"/> was binned, such as <c>max_bin</c>: build the dataset with it) or failed.</exception>
+    /// <exception cref="ArgumentException">Two validation sets share a name, or the parameters ask for early stopping, which
+    /// this loop does not do (with Tune, a scheduler such as ASHA stops poor trials; or throw from a callback).</exception>
     public static Booster Train(LightGbmParameters parameters, Dataset train, int numBoostRound,
         IReadOnlyList<(Dataset Data, string Name)>? validSets = null, IReadOnlyList<ITrainingCallback>? callbacks = null,
         Booster? initModel = null, CancellationToken cancellationToken = default)
@@ -28,6 +33,16 @@ public static class LightGbm
         ArgumentOutOfRangeException.ThrowIfNegative(numBoostRound);
         validSets ??= [];
         callbacks ??= [];
+        if (parameters.Contains("early_stopping_round"))
+            throw new ArgumentException(
+                $"The parameters ask for early stopping (early_stopping_round = {parameters["early_stopping_round"]}), which LightGbm.Train does not do. " +
+                "Remove it: with Tune, a scheduler such as AsyncHyperBandScheduler stops poor trials; or stop from an ITrainingCallback by throwing.",
+                nameof(parameters));
+        if (validSets.GroupBy(v => v.Name).FirstOrDefault(g => g.Count() > 1) is { } twice)
+            throw new ArgumentException($"Two validation sets are named '{twice.Key}'; give each its own name (results are keyed '<name>-<metric>').", nameof(validSets));
+        if (parameters["num_iterations"] is { } iterations)
+            numBoostRound = Convert.ToInt32(iterations, System.Globalization.CultureInfo.InvariantCulture);
+        train.CheckTrainingParameters(parameters.ToString());
 
         SetInitScores(train, validSets, initModel);
         Booster booster = Booster.Create(parameters, train);

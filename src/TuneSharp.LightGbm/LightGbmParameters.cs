@@ -59,16 +59,21 @@ public sealed class LightGbmParameters : IEnumerable<KeyValuePair<string, object
                 "Rename them to LightGBM's names or aliases, or pass ignoreUnknown: true.", nameof(config));
     }
 
-    /// <summary>Parameters for a trial: its config, <see cref="NumThreads"/> = its CPU allocation (at least 1),
-    /// and <see cref="Seed"/> = <see cref="TrialContext.Seed"/> so that reruns of a seeded experiment repeat.</summary>
+    /// <summary>Parameters for a trial: its config, with <see cref="NumThreads"/> = its CPU allocation (at least 1) and
+    /// <see cref="Seed"/> = <see cref="TrialContext.Seed"/> (so that reruns of a seeded experiment repeat) unless the
+    /// config sets them itself.</summary>
+    /// <remarks>LightGBM keeps one thread count for the whole process, set by every dataset, booster and prediction it
+    /// makes: trials that run at once should ask for the same number of CPUs, or a trial may train on another's count.</remarks>
     public static LightGbmParameters ForTrial(TrialContext trial, bool ignoreUnknown = false)
     {
         ArgumentNullException.ThrowIfNull(trial);
-        return new LightGbmParameters(trial.Config, ignoreUnknown)
-        {
-            NumThreads = Math.Max(1, (int)Math.Floor(trial.Resources.Cpu)),
-            Seed = trial.Seed,
-        };
+        var parameters = new LightGbmParameters(trial.Config, ignoreUnknown);
+        bool Sets(string canonical) => trial.Config.Keys.Any(k => ParameterNames.Canonical(k) == canonical);
+        if (!Sets("num_threads"))
+            parameters.NumThreads = Math.Max(1, (int)Math.Floor(trial.Resources.Cpu));
+        if (!Sets("seed"))
+            parameters.Seed = trial.Seed;
+        return parameters;
     }
 
     /// <summary>Any parameter by name or alias; null removes it.</summary>

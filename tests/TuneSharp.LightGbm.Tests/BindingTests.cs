@@ -31,6 +31,46 @@ public class BindingTests
     }
 
     [Fact]
+    public void Train_ParameterThatWouldRebinTheData_IsRefusedNotIgnored()
+    {
+        using var train = Train.ToDataset();
+        var coarse = TestData.BinaryParameters();
+        coarse["max_bin"] = 3;
+
+        var error = Assert.Throws<LightGbmException>(() => LightGbm.Train(coarse, train, 5));
+
+        Assert.Contains("max_bin", error.Message);
+        using var binnedSo = Train.ToDataset(parameters: coarse); // built with it, it trains
+        using var booster = LightGbm.Train(coarse, binnedSo, 5);
+        Assert.Equal(5, booster.CurrentIteration);
+    }
+
+    [Fact]
+    public void Train_NumIterationsAmongTheParameters_ReplacesTheRoundCount()
+    {
+        using var train = Train.ToDataset();
+        var parameters = TestData.BinaryParameters();
+        parameters["n_estimators"] = 3; // an alias of num_iterations, as in Python
+
+        using var booster = LightGbm.Train(parameters, train, 10);
+
+        Assert.Equal(3, booster.CurrentIteration);
+    }
+
+    [Fact]
+    public void Train_EarlyStoppingOrTwoValidationSetsOfOneName_AreRefusedNamingThem()
+    {
+        using var train = Train.ToDataset();
+        using var valid = Valid.ToDataset(train);
+        var early = TestData.BinaryParameters();
+        early["early_stopping_rounds"] = 2;
+
+        Assert.Contains("early_stopping_round", Assert.Throws<ArgumentException>(() => LightGbm.Train(early, train, 10, [(valid, "eval")])).Message);
+        Assert.Contains("'eval'", Assert.Throws<ArgumentException>(() =>
+            LightGbm.Train(TestData.BinaryParameters(), train, 10, [(valid, "eval"), (train, "eval")])).Message);
+    }
+
+    [Fact]
     public void GetEval_MatchesMetricsRecomputedFromPredictions()
     {
         using var train = Train.ToDataset();

@@ -30,9 +30,11 @@ internal sealed record TestData(float[] Features, float[] Labels)
         return new TestData(features, labels);
     }
 
+    /// <summary>Binned with <paramref name="parameters"/>, by default <see cref="BinaryParameters"/>: the parameters a
+    /// dataset is binned with must agree with those it is trained with (min_data_in_leaf, for one).</summary>
     public Dataset ToDataset(Dataset? reference = null, LightGbmParameters? parameters = null) =>
         Dataset.FromDense(Features, Columns, Labels, reference, categoricalFeatures: [CategoryColumn],
-            featureNames: ["x0", "x1", "category", "noise"], parameters: parameters);
+            featureNames: ["x0", "x1", "category", "noise"], parameters: parameters ?? BinaryParameters());
 
     public static LightGbmParameters BinaryParameters() => new()
     {

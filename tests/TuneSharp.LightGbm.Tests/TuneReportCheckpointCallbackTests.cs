@@ -25,6 +25,36 @@ public class TuneReportCheckpointCallbackTests
         new() { StoragePath = storage, Name = name, Verbose = 0, FailureConfig = new FailureConfig { MaxFailures = maxFailures } };
 
     [Fact]
+    public async Task ForTrial_ConfigSetsSeedAndThreads_KeepsThemElseUsesTheTrials()
+    {
+        var storage = Directory.CreateTempSubdirectory("tunesharp-lgbm-fortrial-");
+        try
+        {
+            async Task<(int? Seed, int? Threads, int TrialSeed)> Parameters(SearchSpace space, string name)
+            {
+                (int?, int?, int) seen = default;
+                await new Tuner(trial =>
+                    {
+                        var parameters = LightGbmParameters.ForTrial(trial);
+                        seen = (parameters.Seed, parameters.NumThreads, trial.Seed);
+                        trial.Report(new Metrics { ["x"] = 1.0 });
+                    }, space, new TuneConfig { Seed = 1 }, Run(storage.FullName, name)).FitAsync();
+                return seen;
+            }
+
+            var own = await Parameters(new SearchSpace { ["random_state"] = 7, ["nthread"] = 2 }, "own");
+            var trials = await Parameters(new SearchSpace { ["eta"] = 0.1 }, "trials");
+
+            Assert.Equal((7, 2), (own.Seed, own.Threads));
+            Assert.Equal((trials.TrialSeed, 1), (trials.Seed!.Value, trials.Threads!.Value));
+        }
+        finally
+        {
+            storage.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task Callback_ReportsEveryRoundAndCheckpointsEveryFrequencyRounds()
     {
         var storage = Directory.CreateTempSubdirectory("tunesharp-lgbm-tune-");

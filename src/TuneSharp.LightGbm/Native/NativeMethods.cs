@@ -24,6 +24,10 @@ internal static unsafe class NativeMethods
         [MarshalAs(UnmanagedType.LPUTF8Str)] string parameters, DatasetSafeHandle reference, out DatasetSafeHandle outHandle);
 
     [DllImport(Lib)]
+    public static extern int LGBM_DatasetUpdateParamChecking(
+        [MarshalAs(UnmanagedType.LPUTF8Str)] string oldParameters, [MarshalAs(UnmanagedType.LPUTF8Str)] string newParameters);
+
+    [DllImport(Lib)]
     public static extern int LGBM_DatasetCreateFromMat(float* data, int dataType, int nrow, int ncol, int isRowMajor,
         [MarshalAs(UnmanagedType.LPUTF8Str)] string parameters, IntPtr reference, out DatasetSafeHandle outHandle);
 
