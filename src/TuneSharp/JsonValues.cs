@@ -39,7 +39,46 @@ internal static class JsonValues
         _ => null,
     };
 
-    // NaN and infinities are written as strings; read them back as numbers.
+    /// <summary>
+    /// <paramref name="json"/> with the bare NaN, Infinity and -Infinity that Python's json module writes (and Ray's
+    /// <c>result.json</c> holds) quoted, so that System.Text.Json, which reads none of them, parses it; the quoted forms
+    /// read back as numbers (<see cref="ToValue"/>). Text inside strings is left alone.
+    /// </summary>
+    public static string QuoteNonFinite(string json)
+    {
+        if (json.AsSpan().IndexOfAny('N', 'I') < 0)
+            return json;
+        System.Text.StringBuilder? quoted = null;
+        int copied = 0;
+        bool inString = false, escaped = false;
+        for (int i = 0; i < json.Length; i++)
+        {
+            char c = json[i];
+            if (inString)
+            {
+                if (escaped) escaped = false;
+                else if (c == '\\') escaped = true;
+                else if (c == '"') inString = false;
+                continue;
+            }
+            if (c == '"')
+            {
+                inString = true;
+                continue;
+            }
+            string? token = json.AsSpan(i).StartsWith("NaN") ? "NaN" : json.AsSpan(i).StartsWith("Infinity") ? "Infinity"
+                : json.AsSpan(i).StartsWith("-Infinity") ? "-Infinity" : null;
+            if (token is null)
+                continue;
+            quoted ??= new System.Text.StringBuilder(json.Length + 8);
+            quoted.Append(json, copied, i - copied).Append('"').Append(token).Append('"');
+            i += token.Length - 1;
+            copied = i + 1;
+        }
+        return quoted is null ? json : quoted.Append(json, copied, json.Length - copied).ToString();
+    }
+
+    // NaN and infinities are written as strings (or quoted by QuoteNonFinite); read them back as numbers.
     private static object ParseNamedFloat(string s) => s switch
     {
         "NaN" => double.NaN,

@@ -28,7 +28,7 @@ internal sealed class ResultFormatter : IDisposable
     {
         _bytes.ResetWrittenCount();
         _json.Reset(_bytes);
-        ResultRecord.WriteJson(_json, result);
+        ResultRecord.WriteJson(_json, result, bareNonFinite: true);
         _json.Flush();
         _bytes.Write("\n"u8);
         return _bytes.WrittenSpan;

@@ -8,16 +8,19 @@ namespace TuneSharp.Storage;
 /// <summary>Writes a result as one JSON line and flattens it for CSV and data frames.</summary>
 internal static class ResultRecord
 {
-    public static void WriteJson(Utf8JsonWriter writer, object? value)
+    /// <summary>Writes <paramref name="value"/> as JSON. JSON has no NaN or infinity: with <paramref name="bareNonFinite"/>
+    /// they are written bare, as Python's json module writes them and Ray's <c>result.json</c> holds them (so that Python
+    /// tools read numbers back), else as the strings <c>"NaN"</c>, <c>"Infinity"</c>, <c>"-Infinity"</c>, which every
+    /// JSON reader accepts (TuneSharp's own state files). <see cref="JsonValues.QuoteNonFinite"/> reads both.</summary>
+    public static void WriteJson(Utf8JsonWriter writer, object? value, bool bareNonFinite = false)
     {
         switch (value)
         {
             case null: writer.WriteNullValue(); break;
             case string s: writer.WriteStringValue(s); break;
             case bool b: writer.WriteBooleanValue(b); break;
-            // JSON has no NaN; write it as Ray's own JSON readers accept it and ours reads back: "NaN".
-            case double d when !double.IsFinite(d): writer.WriteStringValue(d.ToString(CultureInfo.InvariantCulture)); break;
-            case float f when !float.IsFinite(f): writer.WriteStringValue(f.ToString(CultureInfo.InvariantCulture)); break;
+            case double d when !double.IsFinite(d): WriteNonFinite(writer, d, bareNonFinite); break;
+            case float f when !float.IsFinite(f): WriteNonFinite(writer, f, bareNonFinite); break;
             case double d: WriteFloat(writer, d); break;
             case float f: WriteFloat(writer, f); break;
             case int i: writer.WriteNumberValue(i); break;
@@ -30,7 +33,7 @@ internal static class ResultRecord
                 foreach (var (key, item) in dict)
                 {
                     writer.WritePropertyName(key);
-                    WriteJson(writer, item);
+                    WriteJson(writer, item, bareNonFinite);
                 }
                 writer.WriteEndObject();
                 break;
@@ -39,20 +42,29 @@ internal static class ResultRecord
                 foreach (DictionaryEntry entry in dict)
                 {
                     writer.WritePropertyName(Convert.ToString(entry.Key, CultureInfo.InvariantCulture)!);
-                    WriteJson(writer, entry.Value);
+                    WriteJson(writer, entry.Value, bareNonFinite);
                 }
                 writer.WriteEndObject();
                 break;
             case IEnumerable list:
                 writer.WriteStartArray();
                 foreach (object? item in list)
-                    WriteJson(writer, item);
+                    WriteJson(writer, item, bareNonFinite);
                 writer.WriteEndArray();
                 break;
             default:
                 writer.WriteStringValue(Convert.ToString(value, CultureInfo.InvariantCulture));
                 break;
         }
+    }
+
+    private static void WriteNonFinite(Utf8JsonWriter writer, double value, bool bare)
+    {
+        string text = double.IsNaN(value) ? "NaN" : value > 0 ? "Infinity" : "-Infinity";
+        if (bare)
+            writer.WriteRawValue(text, skipInputValidation: true); // not JSON, but Python's (and Ray's) spelling
+        else
+            writer.WriteStringValue(text);
     }
 
     /// <summary>A finite float as Python writes it: a whole value keeps its ".0" (1.0, not 1), so that it reads back as

@@ -142,7 +142,7 @@ internal sealed class TrialResultWriter : IDisposable
                 continue;
             try
             {
-                using var document = System.Text.Json.JsonDocument.Parse(line);
+                using var document = System.Text.Json.JsonDocument.Parse(JsonValues.QuoteNonFinite(line));
                 rows.Add(JsonValues.ToDictionary(document.RootElement));
             }
             catch (System.Text.Json.JsonException)

@@ -20,14 +20,36 @@ public class ResultRecordTests
             ["whole"] = 10.0, ["half"] = 0.5, ["big"] = 1e16, ["negzero"] = -0.0, ["single"] = 2f,
             ["int"] = 3, ["long"] = 4L, ["nan"] = double.NaN, ["inf"] = double.NegativeInfinity,
         });
-        Assert.Equal("{\"whole\":10.0,\"half\":0.5,\"big\":10000000000000000.0,\"negzero\":-0.0,\"single\":2.0,\"int\":3,\"long\":4,\"nan\":\"NaN\",\"inf\":\"-Infinity\"}\n", line);
+        // NaN and infinities bare, as Python's json.dumps writes them (Ray's result.json): json.loads reads numbers back.
+        Assert.Equal("{\"whole\":10.0,\"half\":0.5,\"big\":10000000000000000.0,\"negzero\":-0.0,\"single\":2.0,\"int\":3,\"long\":4,\"nan\":NaN,\"inf\":-Infinity}\n", line);
+    }
+
+    [Theory]
+    [InlineData("{\"a\":NaN,\"b\":[Infinity,-Infinity],\"c\":{\"d\":NaN}}")]      // as Python writes them
+    [InlineData("{\"a\":\"NaN\",\"b\":[\"Infinity\",\"-Infinity\"],\"c\":{\"d\":\"NaN\"}}")] // as TuneSharp wrote them before
+    public void QuoteNonFinite_BareOrQuoted_ReadBackAsNumbers(string line)
+    {
+        using var document = JsonDocument.Parse(JsonValues.QuoteNonFinite(line));
+        var values = JsonValues.ToDictionary(document.RootElement);
+        Assert.True(double.IsNaN((double)values["a"]!));
+        Assert.Equal([double.PositiveInfinity, double.NegativeInfinity], ((List<object?>)values["b"]!).Cast<double>());
+        Assert.True(double.IsNaN((double)((Dictionary<string, object?>)values["c"]!)["d"]!));
+    }
+
+    [Fact]
+    public void QuoteNonFinite_TheWordsInsideStrings_AreLeftAlone()
+    {
+        const string line = "{\"note\":\"NaN or Infinity, \\\"NaN\\\"\",\"x\":NaN}";
+        using var document = JsonDocument.Parse(JsonValues.QuoteNonFinite(line));
+        Assert.Equal("NaN or Infinity, \"NaN\"", document.RootElement.GetProperty("note").GetString());
+        Assert.Equal("NaN", document.RootElement.GetProperty("x").GetString());
     }
 
     [Fact]
     public void JsonLine_ReadBack_GivesTheSameValueTypes()
     {
         string line = JsonLine(new() { ["whole"] = 10.0, ["count"] = 7L, ["nan"] = double.NaN, ["nested"] = new Dictionary<string, object?> { ["a"] = 1.0 } });
-        using var document = JsonDocument.Parse(line);
+        using var document = JsonDocument.Parse(JsonValues.QuoteNonFinite(line));
         var values = JsonValues.ToDictionary(document.RootElement);
         Assert.IsType<double>(values["whole"]);
         Assert.IsType<long>(values["count"]);

@@ -22,6 +22,24 @@ public class TrialResultWriterTests
     }
 
     [Fact]
+    public void WriteThenReadHistory_NonFiniteValues_RoundTripAsNumbersAndAStringStaysAString()
+    {
+        using var dir = new TempDirectory();
+        using (var writer = new TrialResultWriter(dir.Path))
+        {
+            writer.Open();
+            writer.Write(new Dictionary<string, object?> { ["loss"] = double.NaN, ["gap"] = double.PositiveInfinity, ["note"] = "NaN seen" }, _formatter);
+        }
+
+        var row = Assert.Single(TrialResultWriter.ReadHistory(dir.Path));
+
+        Assert.True(double.IsNaN((double)row["loss"]!));
+        Assert.Equal(double.PositiveInfinity, row["gap"]);
+        Assert.Equal("NaN seen", row["note"]);
+        Assert.Contains("\"loss\":NaN", File.ReadAllText(Path.Combine(dir.Path, "result.json"))); // as Ray's result.json
+    }
+
+    [Fact]
     public void Open_ExistingFiles_AppendsUnderTheirColumns()
     {
         using var dir = new TempDirectory();
