@@ -18,6 +18,7 @@ internal static class BenchOutput
                 switch (value)
                 {
                     case string s: writer.WriteStringValue(s); break;
+                    case bool b: writer.WriteBooleanValue(b); break;
                     case int i: writer.WriteNumberValue(i); break;
                     case long l: writer.WriteNumberValue(l); break;
                     case double d: writer.WriteNumberValue(d); break;

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using TuneSharp.Reporting;
 using TuneSharp.Schedulers;
 using TuneSharp.Search;
 
@@ -25,6 +26,7 @@ internal sealed class OverheadCommand : IBenchCommand
         BenchOption.Value("storage", "DIR", "where the experiment folder is created", "the system temp folder"),
         BenchOption.Flag("keep", "keep the experiment folder (its path goes to standard error) instead of deleting it"),
         BenchOption.Flag("details", "print GC (collections, pauses, allocations, retained memory) and JIT figures to standard error"),
+        BenchOption.Flag("tensorboard", "add a TensorBoardLogger to the callbacks (event files in every trial folder)"),
         BenchOption.Value("scheduler", "NAME", "fifo, or asha, hyperband, median or pbt (MaxT = K; trials then save a checkpoint with every " +
             "report, so that paused and exploiting trials resume, and report x·i for a config value x)", "fifo"),
     ];
@@ -38,6 +40,7 @@ internal sealed class OverheadCommand : IBenchCommand
         string root = args.Directory("storage") ?? Path.GetTempPath();
         bool keep = args.Flag("keep");
         bool details = args.Flag("details");
+        bool tensorboard = args.Flag("tensorboard");
         string scheduler = args.Text("scheduler");
         if (SchedulerFor(scheduler, reports) is null && scheduler != "fifo")
         {
@@ -48,12 +51,12 @@ internal sealed class OverheadCommand : IBenchCommand
         if (warmup > 0)
         {
             string warmupStorage = NewFolder(root);
-            await CreateTuner(warmup, reports, concurrent, warmupStorage, scheduler).FitAsync().ConfigureAwait(false);
+            await CreateTuner(warmup, reports, concurrent, warmupStorage, scheduler, tensorboard).FitAsync().ConfigureAwait(false);
             Directory.Delete(warmupStorage, recursive: true);
         }
 
         string storage = NewFolder(root);
-        var tuner = CreateTuner(trials, reports, concurrent, storage, scheduler);
+        var tuner = CreateTuner(trials, reports, concurrent, storage, scheduler, tensorboard);
         int gen0 = GC.CollectionCount(0), gen1 = GC.CollectionCount(1), gen2 = GC.CollectionCount(2);
         long allocated = GC.GetTotalAllocatedBytes();
         long jitMethods = System.Runtime.JitInfo.GetCompiledMethodCount();
@@ -98,6 +101,7 @@ internal sealed class OverheadCommand : IBenchCommand
         BenchOutput.WriteLine(
             ("bench", "overhead"),
             ("scheduler", scheduler),
+            ("tensorboard", tensorboard),
             ("trials", trials),
             ("reports", reports),
             ("seconds", Math.Round(seconds, 3)),
@@ -109,7 +113,7 @@ internal sealed class OverheadCommand : IBenchCommand
 
     private static string NewFolder(string root) => Path.Combine(root, $"tunesharp-bench-{Guid.NewGuid():N}");
 
-    private static Tuner CreateTuner(int trials, int reports, int concurrent, string storage, string scheduler) => new(
+    private static Tuner CreateTuner(int trials, int reports, int concurrent, string storage, string scheduler, bool tensorboard) => new(
         scheduler == "fifo"
             ? TrainableDefinition.FromFunction(trial => ReportTimes(trial, reports), name: "overhead")
             : TrainableDefinition.FromFunction(trial => ReportWithCheckpoints(trial, reports), name: "overhead"),
@@ -121,7 +125,11 @@ internal sealed class OverheadCommand : IBenchCommand
                 Metric = "score", Mode = Mode.Max, Scheduler = chosen,
             }
             : new TuneConfig { NumSamples = trials, Seed = 0, AvailableResources = new Resources { Cpu = concurrent } },
-        new RunConfig { StoragePath = storage, Name = "overhead", Verbose = 0, CheckpointConfig = new CheckpointConfig { NumToKeep = 1 } });
+        new RunConfig
+        {
+            StoragePath = storage, Name = "overhead", Verbose = 0, CheckpointConfig = new CheckpointConfig { NumToKeep = 1 },
+            Callbacks = tensorboard ? [new TensorBoardLogger()] : [],
+        });
 
     private static ITrialScheduler? SchedulerFor(string name, int reports) => name switch
     {
