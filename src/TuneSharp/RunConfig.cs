@@ -67,7 +67,8 @@ public sealed class CheckpointConfig
     /// because a paused, failed or exploited trial resumes from it. <value>The default value is null.</value></summary>
     public int? NumToKeep { get; init; }
 
-    /// <summary>The result field that ranks checkpoints for retention; null ranks by recency.
+    /// <summary>The result field that ranks checkpoints for retention; null ranks by recency. Every result that carries a
+    /// checkpoint must hold it (Ray logs an error and ranks the checkpoint last; TuneSharp ends the experiment with one).
     /// <value>The default value is null.</value></summary>
     public string? CheckpointScoreAttribute { get; init; }
 

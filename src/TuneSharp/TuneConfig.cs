@@ -6,7 +6,8 @@ namespace TuneSharp;
 /// <summary>How to search (Ray Tune's <c>tune.TuneConfig</c>); validated when <see cref="Tuner.FitAsync"/> starts.</summary>
 public sealed class TuneConfig
 {
-    /// <summary>The metric to optimise; passed to the searcher and scheduler unless they name their own.
+    /// <summary>The metric to optimise, shared by the searcher, the scheduler and the results; a searcher's or scheduler's
+    /// own <c>Metric</c> (and <c>Mode</c>) must match it, or be set where this is not.
     /// <value>The default value is null.</value></summary>
     public string? Metric { get; init; }
 

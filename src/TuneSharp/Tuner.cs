@@ -48,7 +48,8 @@ public sealed class Tuner
     /// <paramref name="tuneConfig"/>, the run's metric, mode, sample count, concurrency, time budget, seed and resources
     /// are read back from its <c>tuner.json</c> (possible when it left the searcher and scheduler unset; otherwise pass
     /// them); without <paramref name="runConfig"/>, so is its checkpoint config. Stoppers, callbacks and failure settings
-    /// are code and come from <paramref name="runConfig"/> only.
+    /// are code and come from <paramref name="runConfig"/> only; a <paramref name="runConfig"/> you pass must repeat the
+    /// run's <see cref="RunConfig.CheckpointConfig"/>.
     /// </summary>
     /// <param name="experimentPath">The experiment folder, e.g. <c>~/tune_results/TrainMnist_2026-11-27_21-20-25</c>.</param>
     /// <param name="trainable">The experiment's trainable.</param>
@@ -60,7 +61,7 @@ public sealed class Tuner
     /// <c>failed_attempt_N/</c> in the trial folder: kept, but no longer the trial's checkpoints.</param>
     /// <exception cref="TuneException">The folder holds no TuneSharp experiment; or no tune config was passed and the run
     /// used a searcher or scheduler other than the defaults. When the experiment starts, also: the metric, mode, searcher,
-    /// scheduler or parameters differ from the run's.</exception>
+    /// scheduler, parameters or checkpoint config differ from the run's.</exception>
     public static Tuner Restore(string experimentPath, TrainableDefinition trainable, SearchSpace? paramSpace = null,
         TuneConfig? tuneConfig = null, RunConfig? runConfig = null, bool resumeErrored = false, bool restartErrored = false)
     {
@@ -81,11 +82,17 @@ public sealed class Tuner
         TuneConfig? tuneConfig = null, RunConfig? runConfig = null, bool resumeErrored = false, bool restartErrored = false) =>
         Restore(experimentPath, TrainableDefinition.FromFunction(trainable), paramSpace, tuneConfig, runConfig, resumeErrored, restartErrored);
 
+    /// <summary>Resumes an experiment of a synchronous function trainable; see <see cref="Restore(string, TrainableDefinition, SearchSpace?, TuneConfig?, RunConfig?, bool, bool)"/>.</summary>
+    public static Tuner Restore(string experimentPath, Action<TrialContext> trainable, SearchSpace? paramSpace = null,
+        TuneConfig? tuneConfig = null, RunConfig? runConfig = null, bool resumeErrored = false, bool restartErrored = false) =>
+        Restore(experimentPath, TrainableDefinition.FromFunction(trainable), paramSpace, tuneConfig, runConfig, resumeErrored, restartErrored);
+
     /// <summary>Whether <paramref name="experimentPath"/> holds an experiment that <see cref="Restore(string, TrainableDefinition, SearchSpace?, TuneConfig?, RunConfig?, bool, bool)"/> can resume (Ray's <c>Tuner.can_restore</c>).</summary>
     public static bool CanRestore(string experimentPath) => ExperimentStore.FindLatestState(HomePath.Expand(experimentPath)) is not null;
 
     /// <summary>Runs the experiment to the end (Ray's <c>Tuner.fit()</c>).</summary>
-    /// <exception cref="TuneException">The configuration is invalid, or a trial did not report the configured metric.</exception>
+    /// <exception cref="TuneException">The configuration is invalid, or a result lacked a key that the metric, a stopper, the
+    /// scheduler, the searcher or the checkpoint ranking needs.</exception>
     public async Task<ResultGrid> FitAsync(CancellationToken cancellationToken = default)
     {
         Validate();

@@ -14,8 +14,8 @@ namespace TuneSharp.Reporting;
 /// <c>timestamp</c>, <c>time_total_s</c> and <c>training_iteration</c> are left out, NaN is skipped; each start of a trial
 /// (also after a pause or a failure) opens a new file; hyperparameters are written when a trial ends for good, not when
 /// it pauses or fails and is retried (TensorBoard keeps the first record it reads, so an early one would stay). Unlike
-/// Ray's, the hyperparameters are the whole config's numbers, strings and booleans, and a failed trial's session is marked
-/// failed.
+/// Ray's, the hyperparameters are the whole config's numbers, strings and booleans, a failed trial's session is marked
+/// failed, and lists are not logged (Ray writes them as histograms, images or video).
 /// </remarks>
 public sealed class TensorBoardLogger : TuneCallback
 {

@@ -52,7 +52,8 @@ public sealed class Result
     /// <summary>
     /// Every kept checkpoint with the result it was reported with (Ray's <c>best_checkpoints</c>): from worst to best by
     /// <see cref="CheckpointConfig.CheckpointScoreAttribute"/> when the run set one (as Ray orders them, so the last is
-    /// the best; a checkpoint without the attribute counts as worst), else from oldest to newest.
+    /// the best; a checkpoint without the attribute counts as worst), else from oldest to newest. The latest checkpoint is
+    /// always kept and listed, so there can be <c>NumToKeep + 1</c> (Ray lists it only when it is among the best).
     /// </summary>
     public IReadOnlyList<(Checkpoint Checkpoint, IReadOnlyDictionary<string, object?> Metrics)> BestCheckpoints =>
         _checkpoints.OrderBy(Score).ThenBy(c => c.Index)

@@ -38,7 +38,7 @@ public sealed class ResultGrid : IReadOnlyList<Result>
     /// The best trial's result by <paramref name="metric"/> (Ray's <c>get_best_result</c>); metric and mode
     /// default to the experiment's. <paramref name="scope"/> picks which of a trial's values count.
     /// </summary>
-    /// <exception cref="TuneException">No metric or mode is known, or no trial reported the metric.</exception>
+    /// <exception cref="TuneException">With more than one trial: no metric or mode is known, or no trial reported the metric.</exception>
     public Result GetBestResult(string? metric = null, Mode? mode = null, MetricScope scope = MetricScope.Last, bool filterNanAndInf = true)
     {
         if (_results.Count == 1)

@@ -5,7 +5,9 @@ namespace TuneSharp.Schedulers;
 /// <summary>
 /// The median stopping rule of Google Vizier (Golovin et al. 2017, §3.2.2), as Ray Tune's
 /// <c>MedianStoppingRule</c>: a trial is stopped at time t when its best value so far is worse than the
-/// median, over the other trials that reached t, of their running means up to t.
+/// median, over the other trials that reached t, of their running means up to t. As Ray's, it pauses a trial (which
+/// then resumes from its checkpoint) while fewer than <see cref="MinSamplesRequired"/> others have reached t and
+/// another trial is waiting to run.
 /// </summary>
 public sealed class MedianStoppingRule : ITrialScheduler
 {

@@ -7,7 +7,7 @@ namespace TuneSharp.Search;
 /// Lets at most <see cref="MaxConcurrent"/> trials of the wrapped searcher be live (suggested and not yet
 /// complete) at once (Ray Tune's <c>ConcurrencyLimiter</c>): past that, <see cref="Suggest"/> answers
 /// <see cref="Suggestion.NotReady"/>. With a limit of 1 a model-based searcher is strictly sequential: every
-/// suggestion knows every earlier result, even though the controller keeps a trial pending ahead. With
+/// suggestion knows every earlier result. With
 /// <see cref="Batch"/>, the wrapped searcher hears of completions only when the whole batch has finished.
 /// </summary>
 public sealed class ConcurrencyLimiter : ISearcher

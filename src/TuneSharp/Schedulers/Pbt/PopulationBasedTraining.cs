@@ -10,7 +10,8 @@ namespace TuneSharp.Schedulers;
 /// mutated config (explore). <see cref="Synch"/> waits for the whole population at each interval.
 /// </summary>
 /// <remarks>
-/// Ray's known PBT problems are avoided: a trial without a checkpoint is never an exploit source; the
+/// Ray's known PBT problems are avoided: the source is picked among top-quantile members that have a checkpoint
+/// (Ray picks one at random and skips the exploit when it has none); the
 /// checkpoints PBT may still copy are kept by retention; a trial that has just exploited has no score until
 /// it reports again, so it is not exploited a second time (or copied) on a stale score, which would
 /// collapse the population onto one lineage.

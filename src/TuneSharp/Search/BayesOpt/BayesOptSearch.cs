@@ -6,7 +6,8 @@ namespace TuneSharp.Search;
 /// <summary>
 /// Gaussian-process Bayesian optimisation (Ray Tune's <c>BayesOptSearch</c>; Snoek, Larochelle and Adams 2012,
 /// "Practical Bayesian optimization of machine learning algorithms"): an ARD Matérn 5/2 GP whose hyperparameters are
-/// fitted by marginal likelihood on every suggestion, and log expected improvement maximised by multi-start search.
+/// fitted by marginal likelihood (on every suggestion below 50 completed trials, then whenever the data have grown by a
+/// tenth), and log expected improvement maximised by multi-start search.
 /// Inputs are normalised to [0, 1] with log domains warped to their logarithm; integers and quantised values are
 /// snapped, categoricals one-hot encoded (Ray's BayesOptSearch handles neither); running trials are kriging believers,
 /// so parallel trials get different suggestions. Exact GPs cost O(n³): beyond <see cref="MaxObservations"/> trials the
