@@ -11,7 +11,29 @@ internal static class JsonDefaults
     {
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        Converters = { new PythonFloatConverter() },
     };
+
+    /// <summary>
+    /// Writes a whole double as Python does (<c>1.0</c>, not <c>1</c>), so that it reads back as a double: a config's
+    /// float hyperparameter that happens to be whole (a clamped 1.0) would otherwise come back from params.json or a
+    /// state file as an integer, and PBT would then perturb it as one. NaN and infinities as named strings.
+    /// </summary>
+    private sealed class PythonFloatConverter : JsonConverter<double>
+    {
+        public override double Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            reader.TokenType == JsonTokenType.String
+                ? (double)JsonValues.ToValue(JsonDocument.ParseValue(ref reader).RootElement)!
+                : reader.GetDouble();
+
+        public override void Write(Utf8JsonWriter writer, double value, JsonSerializerOptions options)
+        {
+            if (double.IsFinite(value))
+                Storage.ResultRecord.WriteFloat(writer, value);
+            else
+                writer.WriteStringValue(double.IsNaN(value) ? "NaN" : value > 0 ? "Infinity" : "-Infinity");
+        }
+    }
 
     public static readonly JsonSerializerOptions Indented = new(Options) { WriteIndented = true };
 }

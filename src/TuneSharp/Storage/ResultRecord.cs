@@ -71,7 +71,7 @@ internal static class ResultRecord
     /// a float (here and in pandas) rather than turning a float column into an integer one. Formatted on the stack:
     /// every result and every state snapshot holds several, and a string per number (and the writer's check of raw
     /// JSON) added up.</summary>
-    private static void WriteFloat<T>(Utf8JsonWriter writer, T value) where T : IUtf8SpanFormattable
+    internal static void WriteFloat<T>(Utf8JsonWriter writer, T value) where T : IUtf8SpanFormattable
     {
         Span<byte> text = stackalloc byte[40]; // the longest round-trip form of a double is 24 bytes
         if (!value.TryFormat(text, out int length, "R", CultureInfo.InvariantCulture))

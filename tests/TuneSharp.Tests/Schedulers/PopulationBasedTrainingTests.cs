@@ -39,6 +39,28 @@ public class PopulationBasedTrainingTests
         Assert.Equal(1.0, explorer.Explore(ConfigOf(("lr", 0.95)), new Random(SeedFor(explorer, 0.95, up: true))).Get<double>("lr"));
     }
 
+    [Fact]
+    public void Explore_FloatMutationWhoseValueCameBackFromJsonAsAWholeNumber_StaysAFloat()
+    {
+        var explorer = new PbtExplorer(new SearchSpace { ["x"] = Tune.Uniform(0.1, 1.0) }, 0, [1.2, 0.8], null);
+        // A clamped 1.0, as an older state file or params.json gave it back: 1 (an integer).
+        var values = Enumerable.Range(0, 50).Select(i => explorer.Explore(ConfigOf(("x", 1L)), new Random(i)).Get<object>("x")).ToList();
+        Assert.All(values, v => Assert.IsType<double>(v));
+        Assert.Contains(0.8, values.Cast<double>().Select(v => Math.Round(v, 12)));
+    }
+
+    [Fact]
+    public void ConfigJson_WholeFloat_ReadsBackAsAFloat()
+    {
+        var config = ConfigOf(("x", 1.0), ("n", 3L));
+        string json = config.ToString();
+        Assert.Equal("{\"x\":1.0,\"n\":3}", json);
+        using var document = System.Text.Json.JsonDocument.Parse(json);
+        var back = Config.FromJson(document.RootElement);
+        Assert.IsType<double>(back.Get<object>("x"));
+        Assert.IsType<long>(back.Get<object>("n"));
+    }
+
     private static int SeedFor(PbtExplorer explorer, double start, bool up)
     {
         for (int seed = 0; ; seed++)

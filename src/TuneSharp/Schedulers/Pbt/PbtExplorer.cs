@@ -109,7 +109,9 @@ internal sealed class PbtExplorer(SearchSpace mutations, double resampleProbabil
             case IntDomain i:
                 return Math.Clamp((long)perturbed, i.Lower, i.MaxValue);
         }
-        return current is int or long ? (long)perturbed : perturbed;
+        // A float mutation stays a float even if the value came back from JSON as a whole number; a function's follows
+        // the value's own kind.
+        return domain is not FloatDomain && current is int or long ? (long)perturbed : perturbed;
     }
 
     private static int IndexOf(IReadOnlyList<object?> values, object? current)
