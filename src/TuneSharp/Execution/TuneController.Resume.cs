@@ -47,8 +47,11 @@ internal sealed partial class TuneController
         RepairLastLine(Path.Combine(dir, TrialResultWriter.ResultFile));
         RepairLastLine(Path.Combine(dir, TrialResultWriter.ProgressFile));
 
+        // params.json is rewritten (atomically) whenever a trial's config changes, as at a PBT exploit: it can be newer
+        // than the snapshot, whose config would undo the exploit's explore step and then overwrite the file.
+        Config config = ExperimentStore.ReadParams(dir) ?? Config.FromJson(element.GetProperty("config"));
         var trial = new Trial(element.GetProperty("trial_id").GetString()!, element.GetProperty("name").GetString()!,
-            element.GetProperty("index").GetInt32(), Config.FromJson(element.GetProperty("config")),
+            element.GetProperty("index").GetInt32(), config,
             element.GetProperty("sampled_paths").EnumerateArray().Select(p => p.GetString()!).ToList(),
             _trainable.Resources, _runConfig.CheckpointConfig, _time.GetLocalNow())
         {

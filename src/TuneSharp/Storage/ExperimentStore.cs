@@ -86,6 +86,23 @@ internal sealed class ExperimentStore
         }
     }
 
+    /// <summary>The config in a trial's <c>params.json</c>, or null when there is none that parses.</summary>
+    public static Config? ReadParams(string trialDirectory)
+    {
+        string path = System.IO.Path.Combine(trialDirectory, ParamsFile);
+        if (!File.Exists(path))
+            return null;
+        try
+        {
+            using var document = JsonDocument.Parse(File.ReadAllBytes(path));
+            return document.RootElement.ValueKind == JsonValueKind.Object ? Config.FromJson(document.RootElement) : null;
+        }
+        catch (Exception e) when (e is JsonException or IOException)
+        {
+            return null;
+        }
+    }
+
     public static void WriteParams(string trialDirectory, Config config) =>
         WriteAtomically(System.IO.Path.Combine(trialDirectory, ParamsFile), JsonSerializer.SerializeToUtf8Bytes(config, JsonDefaults.Indented));
 

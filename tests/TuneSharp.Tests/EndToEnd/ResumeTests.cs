@@ -175,6 +175,25 @@ public class ResumeTests
         Assert.Equal(0L, Convert.ToInt64(grid[0].BestCheckpoints[^1].Metrics["step"]));
     }
 
+    [Fact]
+    public async Task Restore_ParamsJsonNewerThanTheSnapshot_ContinuesWithItsConfig()
+    {
+        using var temp = new TempDirectory();
+        var space = new SearchSpace { ["x"] = Tune.Uniform(0, 1) };
+        var tuneConfig = new TuneConfig { Metric = "score", Mode = Mode.Max, Seed = 5 };
+        var runConfig = new RunConfig { StoragePath = temp.Path, Name = "params", Verbose = 0 };
+        string experiment = await InterruptAfter(reports: 3, space, tuneConfig, runConfig);
+        // As a PBT exploit leaves it when the process dies before the next snapshot: a new config in params.json only.
+        string trialPath = TuneSharp.Results.ResultGrid.FromDirectory(experiment)[0].Path;
+        TuneSharp.Storage.ExperimentStore.WriteParams(trialPath, new Config(new Dictionary<string, object?> { ["x"] = 0.125 }));
+
+        var grid = await Tuner.Restore(experiment, async trial => await Counter(trial, null), space, tuneConfig, runConfig).FitAsync();
+
+        Assert.Equal(0.125, grid[0].Config.Get<double>("x"));
+        Assert.Equal(0.125, (double)grid[0].Metrics["score"]!); // the resumed run trained with it
+        Assert.Equal(0.125, TuneSharp.Storage.ExperimentStore.ReadParams(trialPath)!.Get<double>("x"));
+    }
+
     /// <summary>Runs the experiment until <paramref name="reports"/> results came in, then cancels it (trials wait at
     /// step 3 meanwhile, so each has reported steps 0–2 at most); returns its folder.</summary>
     private static async Task<string> InterruptAfter(int reports, SearchSpace space, TuneConfig tuneConfig, RunConfig runConfig)
