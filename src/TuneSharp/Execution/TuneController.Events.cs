@@ -272,6 +272,7 @@ internal sealed partial class TuneController
     private void Terminate(Trial trial, bool notifyScheduler = true)
     {
         trial.Status = TrialStatus.Terminated;
+        _endedSinceSnapshot = true;
         if (trial.LastResult is { } last)
             trial.LastResult = new Dictionary<string, object?>(last) { [ResultFields.Done] = true };
         TrialInfo info = trial.Snapshot();
@@ -319,6 +320,7 @@ internal sealed partial class TuneController
             ReleasePin(pinned);
         }
         trial.Status = TrialStatus.Error;
+        _endedSinceSnapshot = true;
         _searcher.OnTrialComplete(trial.Id, trial.LastResult, error: true);
         _scheduler.OnTrialError(trial.Snapshot());
         ApplySchedulerDecisions();

@@ -29,14 +29,22 @@ internal sealed partial class TuneController
             throw new TuneException($"'{resume.StateFile}' has state version {version}; this TuneSharp resumes version {StateVersion}.");
         _experimentHex = root.GetProperty("experiment_hex").GetString()!;
         _searcherFinished = root.GetProperty("searcher_finished").GetBoolean();
+        var endedAfterSnapshot = new List<Trial>();
         foreach (JsonElement element in root.GetProperty("trials").EnumerateArray())
-            RestoreTrial(element, resume);
+            RestoreTrial(element, resume, endedAfterSnapshot);
         RestoreComponentState(root, "searcher", _searcher.GetType().Name, _searcher.RestoreState);
         RestoreComponentState(root, "scheduler", _scheduler.GetType().Name, _scheduler.RestoreState);
+        // Trials whose last line says done ended after the snapshot: the searcher and scheduler hear of it now, as
+        // they would have then.
+        foreach (Trial trial in endedAfterSnapshot)
+        {
+            _searcher.OnTrialComplete(trial.Id, trial.LastResult, error: false);
+            _scheduler.OnTrialComplete(trial.Snapshot(), trial.LastResult);
+        }
         _logger.LogInformation("Resumed {Path}: {Count} trials, {Waiting} to run", _store.Path, _trials.Count, _waiting.Count);
     }
 
-    private void RestoreTrial(JsonElement element, ExperimentResume resume)
+    private void RestoreTrial(JsonElement element, ExperimentResume resume, List<Trial> endedAfterSnapshot)
     {
         string dir = Path.Combine(_store.Path, element.GetProperty("dir_name").GetString()!);
         _store.Claim(dir);
@@ -73,6 +81,13 @@ internal sealed partial class TuneController
         trial.Checkpoints.NextIndex = Math.Max(trial.Checkpoints.NextIndex, NamedIndices(history).DefaultIfEmpty(-1).Max() + 1);
 
         var status = Enum.Parse<TrialStatus>(element.GetProperty("status").GetString()!, ignoreCase: true);
+        if (status is TrialStatus.Running or TrialStatus.Pending && history.Count > 0 && history[^1].GetValueOrDefault(ResultFields.Done) is true)
+        {
+            // Its last result said done (a class trainable's final step, a function's done = true) after the snapshot was
+            // written: it ended then, and must not run a step past its end now.
+            status = TrialStatus.Terminated;
+            endedAfterSnapshot.Add(trial);
+        }
         if (status == TrialStatus.Error && (resume.ResumeErrored || resume.RestartErrored))
         {
             if (resume.RestartErrored)

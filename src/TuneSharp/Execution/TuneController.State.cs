@@ -41,6 +41,7 @@ internal sealed partial class TuneController
         long started = _time.GetTimestamp();
         _store.WriteState(WriteStateJson);
         _stateDirty = false;
+        _endedSinceSnapshot = false;
         _lastStateWrite = _time.GetTimestamp();
         _lastStateWriteDuration = _time.GetElapsedTime(started, _lastStateWrite);
     }
@@ -76,9 +77,15 @@ internal sealed partial class TuneController
     /// <summary><see cref="RunConfig.StateSnapshotInterval"/>, or 19 times the last snapshot's duration when
     /// that is longer: a snapshot holds every trial, so without this an experiment of many short trials would
     /// spend more and more of its time writing them. Snapshots then take at most 5% of the time, as Ray's
-    /// automatic experiment checkpoint period ensures.</summary>
-    private TimeSpan StateSnapshotInterval =>
-        TimeSpan.FromTicks(Math.Max(_runConfig.StateSnapshotInterval.Ticks, 19 * _lastStateWriteDuration.Ticks));
+    /// automatic experiment checkpoint period ensures. After a trial has ended the snapshot comes sooner (within
+    /// <see cref="EndedSnapshotDelay"/>, under the same 5% bound): until it is written, a crash would make a resume run
+    /// that trial again (one the scheduler had stopped would train past its stop).</summary>
+    private TimeSpan StateSnapshotInterval => TimeSpan.FromTicks(Math.Max(
+        _endedSinceSnapshot ? Math.Min(EndedSnapshotDelay.Ticks, _runConfig.StateSnapshotInterval.Ticks) : _runConfig.StateSnapshotInterval.Ticks,
+        19 * _lastStateWriteDuration.Ticks));
+
+    private static readonly TimeSpan EndedSnapshotDelay = TimeSpan.FromMilliseconds(200);
+    private bool _endedSinceSnapshot;
 
     private static void WriteComponentState(Utf8JsonWriter writer, string name, string type, JsonObject state)
     {

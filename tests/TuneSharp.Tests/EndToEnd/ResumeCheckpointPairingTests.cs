@@ -24,7 +24,7 @@ public class ResumeCheckpointPairingTests
             if (s_block && _step >= s_blockAt)
                 Trial.CancellationToken.WaitHandle.WaitOne();
             _step++;
-            return new Metrics { ["step"] = _step, ["score"] = (double)_step, [ResultFields.Done] = _step == 6 };
+            return new Metrics { ["step"] = _step, ["score"] = (double)_step, [ResultFields.Done] = _step >= 6 };
         }
 
         public override void SaveCheckpoint(string checkpointDirectory) => File.WriteAllText(Path.Combine(checkpointDirectory, "s"), _step.ToString());
@@ -71,6 +71,28 @@ public class ResumeCheckpointPairingTests
     {
         s_block = false;
         return Tuner.Restore(experiment, trainable, Space, Tune1, runConfig).FitAsync();
+    }
+
+    [Fact]
+    public async Task Restore_TrialWhoseLastLineSaysDoneButTheSnapshotSaysRunning_StaysFinished()
+    {
+        using var temp = new TempDirectory();
+        var trainable = TrainableDefinition.FromClass(() => new Stepper(), "Stepper");
+        var runConfig = new RunConfig
+        {
+            StoragePath = temp.Path, Name = "done", Verbose = 0, CheckpointConfig = new CheckpointConfig { CheckpointFrequency = 1 },
+        };
+        s_block = false;
+        var finished = await new Tuner(trainable, Space, Tune1, runConfig).FitAsync();
+        // As if the process had died after the last result and before the snapshot that says the trial ended.
+        string state = Directory.GetFiles(finished.ExperimentPath, "experiment_state-*.json").Single();
+        File.WriteAllText(state, File.ReadAllText(state).Replace("\"TERMINATED\"", "\"RUNNING\""));
+
+        var grid = await Tuner.Restore(finished.ExperimentPath, trainable, Space, Tune1, runConfig).FitAsync();
+
+        Assert.Equal(TrialStatus.Terminated, grid[0].Status);
+        Assert.Equal(6, grid[0].ReadHistory().Count); // no step past its end
+        Assert.Equal(true, grid[0].Metrics[ResultFields.Done]);
     }
 
     [Fact]

@@ -194,6 +194,36 @@ public class ResumeTests
         Assert.Equal(0.125, TuneSharp.Storage.ExperimentStore.ReadParams(trialPath)!.Get<double>("x"));
     }
 
+    [Fact]
+    public async Task FitAsync_ATrialEnds_TheSnapshotSaysSoWithinAMomentEvenWithALongInterval()
+    {
+        using var temp = new TempDirectory();
+        var release = new TaskCompletionSource();
+        var tuner = new Tuner(async trial =>
+            {
+                await trial.ReportAsync(new Metrics { ["score"] = 1.0 });
+                if (trial.Config.Get<int>("x") == 1)
+                    await release.Task.WaitAsync(TimeSpan.FromSeconds(60)); // the other trial ends meanwhile
+            },
+            new SearchSpace { ["x"] = Tune.GridSearch(0, 1) },
+            new TuneConfig { AvailableResources = new Resources { Cpu = 2 } },
+            new RunConfig { StoragePath = temp.Path, Name = "ended", Verbose = 0, StateSnapshotInterval = TimeSpan.FromHours(1) });
+
+        Task<TuneSharp.Results.ResultGrid> fit = tuner.FitAsync();
+        bool seen = false;
+        for (int i = 0; i < 100 && !seen; i++)
+        {
+            await Task.Delay(100);
+            seen = Directory.GetFiles(Path.Combine(temp.Path, "ended"), "experiment_state-*.json")
+                .Any(f => File.ReadAllText(f).Contains("\"TERMINATED\""));
+        }
+        release.SetResult();
+        await fit;
+
+        // A crash now would not make a resume run the finished trial again.
+        Assert.True(seen, "the state file never said a trial had ended while the other ran");
+    }
+
     /// <summary>Runs the experiment until <paramref name="reports"/> results came in, then cancels it (trials wait at
     /// step 3 meanwhile, so each has reported steps 0–2 at most); returns its folder.</summary>
     private static async Task<string> InterruptAfter(int reports, SearchSpace space, TuneConfig tuneConfig, RunConfig runConfig)
