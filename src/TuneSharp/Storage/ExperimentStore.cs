@@ -87,21 +87,8 @@ internal sealed class ExperimentStore
     }
 
     /// <summary>The config in a trial's <c>params.json</c>, or null when there is none that parses.</summary>
-    public static Config? ReadParams(string trialDirectory)
-    {
-        string path = System.IO.Path.Combine(trialDirectory, ParamsFile);
-        if (!File.Exists(path))
-            return null;
-        try
-        {
-            using var document = JsonDocument.Parse(File.ReadAllBytes(path));
-            return document.RootElement.ValueKind == JsonValueKind.Object ? Config.FromJson(document.RootElement) : null;
-        }
-        catch (Exception e) when (e is JsonException or IOException)
-        {
-            return null;
-        }
-    }
+    public static Config? ReadParams(string trialDirectory) =>
+        ReadJsonObject(System.IO.Path.Combine(trialDirectory, ParamsFile), Config.FromJson);
 
     public static void WriteParams(string trialDirectory, Config config) =>
         WriteAtomically(System.IO.Path.Combine(trialDirectory, ParamsFile), JsonSerializer.SerializeToUtf8Bytes(config, JsonDefaults.Indented));
@@ -164,15 +151,20 @@ internal sealed class ExperimentStore
     }
 
     /// <summary>What <see cref="WriteCheckpointResult"/> wrote, or null when the folder has none (or a damaged one).</summary>
-    public static IReadOnlyDictionary<string, object?>? ReadCheckpointResult(string checkpointDirectory)
+    public static IReadOnlyDictionary<string, object?>? ReadCheckpointResult(string checkpointDirectory) =>
+        ReadJsonObject<IReadOnlyDictionary<string, object?>>(
+            System.IO.Path.Combine(checkpointDirectory, CheckpointResultFile), JsonValues.ToDictionary);
+
+    /// <summary>The JSON object in <paramref name="path"/>, converted; null when there is no such file or it holds no
+    /// object that parses (one a crash cut short).</summary>
+    private static T? ReadJsonObject<T>(string path, Func<JsonElement, T> convert) where T : class
     {
-        string path = System.IO.Path.Combine(checkpointDirectory, CheckpointResultFile);
         if (!File.Exists(path))
             return null;
         try
         {
             using var document = JsonDocument.Parse(File.ReadAllBytes(path));
-            return document.RootElement.ValueKind == JsonValueKind.Object ? JsonValues.ToDictionary(document.RootElement) : null;
+            return document.RootElement.ValueKind == JsonValueKind.Object ? convert(document.RootElement) : null;
         }
         catch (JsonException)
         {
