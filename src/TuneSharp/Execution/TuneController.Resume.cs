@@ -68,6 +68,14 @@ internal sealed partial class TuneController
             ErrorMessage = element.GetProperty("error").ValueKind == JsonValueKind.String ? element.GetProperty("error").GetString() : null,
         };
         var history = TrialResultWriter.ReadHistory(dir);
+        // A crash between a result's line and its CSV row (the line goes first) leaves progress.csv a row short.
+        if (TrialResultWriter.CsvRowCount(dir) is var rows && rows < history.Count)
+        {
+            using var writer = new TrialResultWriter(dir);
+            writer.Open();
+            foreach (var row in history.Skip(rows))
+                writer.WriteCsv(row, _formatter);
+        }
         foreach (var row in history)
             trial.Analysis.Add(row);
         if (history.Count > 0)

@@ -61,6 +61,15 @@ internal sealed class TrialResultWriter : IDisposable
         if (_json is null || _csv is null)
             throw new InvalidOperationException($"The result files in '{_directory}' were written to before they were opened.");
         Append(_json, ref _jsonLength, formatter.JsonLine(result));
+        WriteCsv(result, formatter);
+    }
+
+    /// <summary>Appends <paramref name="result"/>'s row to <c>progress.csv</c> alone: for a result whose JSON line a
+    /// crash left without its row (the line is written first).</summary>
+    public void WriteCsv(IReadOnlyDictionary<string, object?> result, ResultFormatter formatter)
+    {
+        if (_csv is null)
+            throw new InvalidOperationException($"The result files in '{_directory}' were written to before they were opened.");
         var flat = formatter.Flatten(result);
         bool newColumns = false;
         foreach (var (key, _) in flat)
@@ -128,6 +137,13 @@ internal sealed class TrialResultWriter : IDisposable
     }
 
     private string HeaderLine() => ResultRecord.AppendCsvHeader(new StringBuilder(), _columns).ToString();
+
+    /// <summary>How many rows <c>progress.csv</c> holds (records after the header).</summary>
+    public static int CsvRowCount(string trialDirectory)
+    {
+        string path = Path.Combine(trialDirectory, ProgressFile);
+        return File.Exists(path) ? Math.Max(0, CsvRecords(File.ReadAllText(path)).Count - 1) : 0;
+    }
 
     /// <summary>Every result in a trial folder's <c>result.json</c>; a line cut short by a crash ends the history.</summary>
     public static IReadOnlyList<IReadOnlyDictionary<string, object?>> ReadHistory(string trialDirectory)

@@ -224,6 +224,28 @@ public class ResumeTests
         Assert.True(seen, "the state file never said a trial had ended while the other ran");
     }
 
+    [Fact]
+    public async Task Restore_AfterACrashBetweenALineAndItsCsvRow_ProgressCsvGetsTheRowBack()
+    {
+        using var temp = new TempDirectory();
+        var space = new SearchSpace { ["x"] = 0.5 };
+        var tuneConfig = new TuneConfig { Metric = "score", Mode = Mode.Max };
+        var runConfig = new RunConfig { StoragePath = temp.Path, Name = "csv", Verbose = 0 };
+        string experiment = await InterruptAfter(reports: 3, space, tuneConfig, runConfig);
+        string trialPath = TuneSharp.Results.ResultGrid.FromDirectory(experiment)[0].Path;
+        string csv = Path.Combine(trialPath, "progress.csv");
+        File.WriteAllLines(csv, File.ReadAllLines(csv).SkipLast(1)); // the last line's row never arrived
+
+        var grid = await Tuner.Restore(experiment, async trial => await Counter(trial, null), space, tuneConfig, runConfig).FitAsync();
+
+        var rows = File.ReadAllLines(csv);
+        Assert.Equal(Steps + 1, rows.Length); // the header and one row per result.json line
+        var header = rows[0].Split(',');
+        int step = Array.IndexOf(header, "step");
+        Assert.Equal(Enumerable.Range(0, Steps).Select(i => i.ToString()), rows.Skip(1).Select(r => r.Split(',')[step]));
+        Assert.Equal(Steps, grid[0].ReadHistory().Count);
+    }
+
     /// <summary>Runs the experiment until <paramref name="reports"/> results came in, then cancels it (trials wait at
     /// step 3 meanwhile, so each has reported steps 0–2 at most); returns its folder.</summary>
     private static async Task<string> InterruptAfter(int reports, SearchSpace space, TuneConfig tuneConfig, RunConfig runConfig)
