@@ -332,6 +332,15 @@ internal sealed partial class TuneController
     /// with the new config (already set) from that copy.</summary>
     private void RestartFromCheckpoint(Trial trial)
     {
+        if (trial.RestoreFrom is { } gone && !Directory.Exists(gone))
+        {
+            // The scheduler's saved state can name a checkpoint that retention deleted after the snapshot it came from
+            // (a resume after a crash): the trial goes on from its own latest checkpoint, with the new config.
+            _logger.LogWarning("Trial {Trial} was to continue from {Source}, which no longer exists; it continues from its own latest checkpoint",
+                trial.Name, gone);
+            trial.RestoreFrom = null;
+            ReleasePin(gone);
+        }
         if (trial.RestoreFrom is { } source)
         {
             string staged = Path.Combine(trial.Directory, $".staging_checkpoint_{Guid.NewGuid():N}");

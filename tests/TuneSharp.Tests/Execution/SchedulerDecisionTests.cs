@@ -193,6 +193,39 @@ public class SchedulerDecisionTests
     }
 
     [Fact]
+    public async Task FitAsync_SchedulerRestartsFromACheckpointThatNoLongerExists_TrialGoesOnFromItsOwnWithTheNewConfig()
+    {
+        using var temp = new TempDirectory();
+        bool restarted = false;
+        var scheduler = new ScriptedScheduler((trial, _) =>
+        {
+            if (restarted || trial.Iteration != 2)
+                return TrialDecision.Continue;
+            restarted = true;
+            return TrialDecision.Restart(trial.Config.With("x", 99L), Path.Combine(temp.Path, "gone", "checkpoint_000003"));
+        });
+        var tuner = new Tuner(async trial =>
+        {
+            int step = ReadStep(trial.GetCheckpoint());
+            long x = trial.Config.Get<long>("x");
+            while (step < 4)
+            {
+                int s = ++step;
+                await trial.ReportAsync(new Metrics { ["step"] = s, ["score"] = x * s },
+                    Checkpoint.FromDirectory(dir => File.WriteAllText(Path.Combine(dir, "step.txt"), s.ToString())));
+            }
+        }, new SearchSpace { ["x"] = 1L },
+        new TuneConfig { Scheduler = scheduler },
+        new RunConfig { StoragePath = temp.Path, Name = "gone", Verbose = 0 });
+
+        var grid = await tuner.FitAsync();
+
+        Assert.Equal(TrialStatus.Terminated, grid[0].Status);
+        Assert.Equal([1L, 2, 3, 4], TrialFiles.Column(grid[0].Path, "step")); // on from its own step 2
+        Assert.Equal(99.0 * 4, grid[0].GetMetric("score"));
+    }
+
+    [Fact]
     public async Task FitAsync_ResultMarkedDone_EndsTheTrialWithoutAskingTheScheduler()
     {
         // A scheduler that pauses on every result would resume a finished trainable past its end, were it asked.
