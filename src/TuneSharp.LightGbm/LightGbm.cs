@@ -33,7 +33,7 @@ public static class LightGbm
         ArgumentOutOfRangeException.ThrowIfNegative(numBoostRound);
         validSets ??= [];
         callbacks ??= [];
-        if (parameters.Contains("early_stopping_round"))
+        if (parameters["early_stopping_round"] is { } rounds && Convert.ToInt32(rounds, System.Globalization.CultureInfo.InvariantCulture) > 0)
             throw new ArgumentException(
                 $"The parameters ask for early stopping (early_stopping_round = {parameters["early_stopping_round"]}), which LightGbm.Train does not do. " +
                 "Remove it: with Tune, a scheduler such as AsyncHyperBandScheduler stops poor trials; or stop from an ITrainingCallback by throwing.",

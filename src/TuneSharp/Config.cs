@@ -68,8 +68,8 @@ public sealed class Config : IReadOnlyDictionary<string, object?>
             if (target.IsEnum && raw is string s)
                 return (T)Enum.Parse(target, s, ignoreCase: true);
             // Lists, nested configs, records: go through JSON so any serialisable type works.
-            JsonNode? node = JsonSerializer.SerializeToNode(raw, JsonDefaults.Options);
-            return node.Deserialize<T>(JsonDefaults.Options)!;
+            JsonNode? node = JsonSerializer.SerializeToNode(raw, JsonDefaults.Conversion);
+            return node.Deserialize<T>(JsonDefaults.Conversion)!;
         }
         catch (Exception e) when (e is InvalidCastException or FormatException or OverflowException or JsonException or NotSupportedException)
         {

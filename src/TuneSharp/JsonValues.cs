@@ -36,6 +36,14 @@ internal static class JsonDefaults
     }
 
     public static readonly JsonSerializerOptions Indented = new(Options) { WriteIndented = true };
+
+    /// <summary>For converting a config value to a caller's type through JSON (Config.Get): whole floats as plain
+    /// numbers, so that 64.0 still reads into an int.</summary>
+    public static readonly JsonSerializerOptions Conversion = new()
+    {
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
 }
 
 /// <summary>Turns parsed JSON back into the plain values a <see cref="Config"/> or a result holds.</summary>

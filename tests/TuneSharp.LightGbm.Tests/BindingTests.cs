@@ -66,6 +66,8 @@ public class BindingTests
         early["early_stopping_rounds"] = 2;
 
         Assert.Contains("early_stopping_round", Assert.Throws<ArgumentException>(() => LightGbm.Train(early, train, 10, [(valid, "eval")])).Message);
+        early["early_stopping_rounds"] = 0; // 0 turns it off, as in LightGBM and Python
+        using (LightGbm.Train(early, train, 2, [(valid, "eval")])) { }
         Assert.Contains("'eval'", Assert.Throws<ArgumentException>(() =>
             LightGbm.Train(TestData.BinaryParameters(), train, 10, [(valid, "eval"), (train, "eval")])).Message);
     }

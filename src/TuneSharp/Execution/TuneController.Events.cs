@@ -174,6 +174,10 @@ internal sealed partial class TuneController
         if (decision.Action == TrialAction.Restart)
         {
             trial.Config = decision.NewConfig ?? trial.Config;
+            // Saved at once, not when the run has wound down: a snapshot in between holds the new config, and a resume
+            // takes params.json, which must not be the older of the two.
+            if (decision.NewConfig is not null)
+                ExperimentStore.WriteParams(trial.Directory, trial.Config);
             trial.RestoreFrom = decision.FromCheckpoint;
             if (decision.NewResources is { } resources)
             {

@@ -30,8 +30,9 @@ internal sealed partial class TuneController
         _experimentHex = root.GetProperty("experiment_hex").GetString()!;
         _searcherFinished = root.GetProperty("searcher_finished").GetBoolean();
         var endedAfterSnapshot = new List<Trial>();
+        long snapshotSeconds = new DateTimeOffset(File.GetLastWriteTimeUtc(resume.StateFile)).ToUnixTimeSeconds();
         foreach (JsonElement element in root.GetProperty("trials").EnumerateArray())
-            RestoreTrial(element, resume, endedAfterSnapshot);
+            RestoreTrial(element, resume, endedAfterSnapshot, snapshotSeconds);
         RestoreComponentState(root, "searcher", _searcher.GetType().Name, _searcher.RestoreState);
         RestoreComponentState(root, "scheduler", _scheduler.GetType().Name, _scheduler.RestoreState);
         // Trials whose last line says done ended after the snapshot: the searcher and scheduler hear of it now, as
@@ -44,7 +45,7 @@ internal sealed partial class TuneController
         _logger.LogInformation("Resumed {Path}: {Count} trials, {Waiting} to run", _store.Path, _trials.Count, _waiting.Count);
     }
 
-    private void RestoreTrial(JsonElement element, ExperimentResume resume, List<Trial> endedAfterSnapshot)
+    private void RestoreTrial(JsonElement element, ExperimentResume resume, List<Trial> endedAfterSnapshot, long snapshotSeconds)
     {
         string dir = Path.Combine(_store.Path, element.GetProperty("dir_name").GetString()!);
         _store.Claim(dir);
@@ -89,10 +90,12 @@ internal sealed partial class TuneController
         trial.Checkpoints.NextIndex = Math.Max(trial.Checkpoints.NextIndex, NamedIndices(history).DefaultIfEmpty(-1).Max() + 1);
 
         var status = Enum.Parse<TrialStatus>(element.GetProperty("status").GetString()!, ignoreCase: true);
-        if (status is TrialStatus.Running or TrialStatus.Pending && history.Count > 0 && history[^1].GetValueOrDefault(ResultFields.Done) is true)
+        if (status is TrialStatus.Running or TrialStatus.Pending && history.Count > 0 && history[^1].GetValueOrDefault(ResultFields.Done) is true
+            && ResultFields.TryGetDouble(history[^1], ResultFields.Timestamp, out double written) && written >= snapshotSeconds)
         {
             // Its last result said done (a class trainable's final step, a function's done = true) after the snapshot was
-            // written: it ended then, and must not run a step past its end now.
+            // written: it ended then, and must not run a step past its end now. (A done line from before the snapshot
+            // belongs to an earlier attempt, e.g. one restarted with restartErrored.)
             status = TrialStatus.Terminated;
             endedAfterSnapshot.Add(trial);
         }

@@ -207,11 +207,11 @@ public class ResumeTests
             },
             new SearchSpace { ["x"] = Tune.GridSearch(0, 1) },
             new TuneConfig { AvailableResources = new Resources { Cpu = 2 } },
-            new RunConfig { StoragePath = temp.Path, Name = "ended", Verbose = 0, StateSnapshotInterval = TimeSpan.FromHours(1) });
+            new RunConfig { StoragePath = temp.Path, Name = "ended", Verbose = 0, StateSnapshotInterval = TimeSpan.FromSeconds(10) });
 
         Task<TuneSharp.Results.ResultGrid> fit = tuner.FitAsync();
         bool seen = false;
-        for (int i = 0; i < 100 && !seen; i++)
+        for (int i = 0; i < 50 && !seen; i++) // 5 s, half the interval: only the snapshot after the end (within 1 s) counts
         {
             await Task.Delay(100);
             seen = Directory.GetFiles(Path.Combine(temp.Path, "ended"), "experiment_state-*.json")

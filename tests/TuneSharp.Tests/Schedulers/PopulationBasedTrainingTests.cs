@@ -59,6 +59,9 @@ public class PopulationBasedTrainingTests
         var back = Config.FromJson(document.RootElement);
         Assert.IsType<double>(back.Get<object>("x"));
         Assert.IsType<long>(back.Get<object>("n"));
+        // Whole floats still read into integer types.
+        var layers = new Config(new Dictionary<string, object?> { ["layers"] = new List<object?> { 64.0, 32.0 } });
+        Assert.Equal([64, 32], layers.Get<int[]>("layers"));
     }
 
     private static int SeedFor(PbtExplorer explorer, double start, bool up)
