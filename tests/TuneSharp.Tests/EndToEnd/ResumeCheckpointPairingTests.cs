@@ -73,24 +73,30 @@ public class ResumeCheckpointPairingTests
         return Tuner.Restore(experiment, trainable, Space, Tune1, runConfig).FitAsync();
     }
 
+    /// <summary>A stepper run to its end (done at step 6, a checkpoint every step) whose snapshot is then made to say it
+    /// is still running, written <paramref name="snapshotShift"/> from its true time; resumed to the end.</summary>
+    private static async Task<ResultGrid> ResumeFinishedStepperMarkedRunning(TempDirectory temp, string name, TimeSpan snapshotShift)
+    {
+        var trainable = TrainableDefinition.FromClass(() => new Stepper(), "Stepper");
+        var runConfig = new RunConfig
+        {
+            StoragePath = temp.Path, Name = name, Verbose = 0, CheckpointConfig = new CheckpointConfig { CheckpointFrequency = 1 },
+        };
+        s_block = false;
+        var finished = await new Tuner(trainable, Space, Tune1, runConfig).FitAsync();
+        string state = Directory.GetFiles(finished.ExperimentPath, "experiment_state-*.json").Single();
+        DateTime written = File.GetLastWriteTimeUtc(state) + snapshotShift;
+        File.WriteAllText(state, File.ReadAllText(state).Replace("\"TERMINATED\"", "\"RUNNING\""));
+        File.SetLastWriteTimeUtc(state, written);
+        return await Tuner.Restore(finished.ExperimentPath, trainable, Space, Tune1, runConfig).FitAsync();
+    }
+
     [Fact]
     public async Task Restore_TrialWhoseLastLineSaysDoneButTheSnapshotSaysRunning_StaysFinished()
     {
         using var temp = new TempDirectory();
-        var trainable = TrainableDefinition.FromClass(() => new Stepper(), "Stepper");
-        var runConfig = new RunConfig
-        {
-            StoragePath = temp.Path, Name = "done", Verbose = 0, CheckpointConfig = new CheckpointConfig { CheckpointFrequency = 1 },
-        };
-        s_block = false;
-        var finished = await new Tuner(trainable, Space, Tune1, runConfig).FitAsync();
         // As if the process had died after the last result and before the snapshot that says the trial ended.
-        string state = Directory.GetFiles(finished.ExperimentPath, "experiment_state-*.json").Single();
-        DateTime written = File.GetLastWriteTimeUtc(state).AddSeconds(-2); // the snapshot came before the last line
-        File.WriteAllText(state, File.ReadAllText(state).Replace("\"TERMINATED\"", "\"RUNNING\""));
-        File.SetLastWriteTimeUtc(state, written);
-
-        var grid = await Tuner.Restore(finished.ExperimentPath, trainable, Space, Tune1, runConfig).FitAsync();
+        var grid = await ResumeFinishedStepperMarkedRunning(temp, "done", TimeSpan.FromSeconds(-2));
 
         Assert.Equal(TrialStatus.Terminated, grid[0].Status);
         Assert.Equal(6, grid[0].ReadHistory().Count); // no step past its end
@@ -100,21 +106,10 @@ public class ResumeCheckpointPairingTests
     [Fact]
     public async Task Restore_ADoneLineOlderThanTheSnapshot_DoesNotEndTheTrial()
     {
+        using var temp = new TempDirectory();
         // A snapshot written after the done line, saying running: a later attempt (restartErrored) began after that
         // line, which belongs to an earlier one.
-        using var temp = new TempDirectory();
-        var trainable = TrainableDefinition.FromClass(() => new Stepper(), "Stepper");
-        var runConfig = new RunConfig
-        {
-            StoragePath = temp.Path, Name = "older", Verbose = 0, CheckpointConfig = new CheckpointConfig { CheckpointFrequency = 1 },
-        };
-        s_block = false;
-        var finished = await new Tuner(trainable, Space, Tune1, runConfig).FitAsync();
-        string state = Directory.GetFiles(finished.ExperimentPath, "experiment_state-*.json").Single();
-        File.WriteAllText(state, File.ReadAllText(state).Replace("\"TERMINATED\"", "\"RUNNING\""));
-        File.SetLastWriteTimeUtc(state, DateTime.UtcNow.AddSeconds(2));
-
-        var grid = await Tuner.Restore(finished.ExperimentPath, trainable, Space, Tune1, runConfig).FitAsync();
+        var grid = await ResumeFinishedStepperMarkedRunning(temp, "older", TimeSpan.FromSeconds(2));
 
         Assert.Equal(7, grid[0].ReadHistory().Count); // it ran again (one step, from its checkpoint at step 6)
     }
