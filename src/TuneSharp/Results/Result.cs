@@ -56,7 +56,7 @@ public sealed class Result
     /// always kept and listed, so there can be <c>NumToKeep + 1</c> (Ray lists it only when it is among the best).
     /// </summary>
     public IReadOnlyList<(Checkpoint Checkpoint, IReadOnlyDictionary<string, object?> Metrics)> BestCheckpoints =>
-        _checkpoints.OrderBy(Score).ThenBy(c => c.Index)
+        _checkpoints.OrderBy(c => CheckpointRetention.Score(_checkpointConfig, c)).ThenBy(c => c.Index)
             .Select(c => (Checkpoint.AtPath(c.Path), c.Metrics ?? new Dictionary<string, object?>())).ToList();
 
     /// <summary>
@@ -68,23 +68,25 @@ public sealed class Result
     {
         if (_checkpoints.Count == 0)
             throw new TuneException($"Trial {TrialName} kept no checkpoint in {Path}.");
-        StoredCheckpoint? best = null;
-        double bestValue = 0;
-        foreach (StoredCheckpoint c in _checkpoints)
-            if (c.Metrics is not null && ResultFields.TryGetDouble(c.Metrics, metric, out double value) && !double.IsNaN(value)
-                && (best is null || mode.IsBetter(value, bestValue)))
-                (best, bestValue) = (c, value);
+        StoredCheckpoint? best = BestBy(_checkpoints, c => c.Metrics, metric, mode);
         return best is not null ? Checkpoint.AtPath(best.Path) : throw new TuneException(
             $"No checkpoint of trial {TrialName} was saved with a result holding '{metric}'. Its results hold: " +
             string.Join(", ", Metrics.Keys.Where(k => !ResultFields.Automatic.Contains(k))) + ".");
     }
 
-    /// <summary>Ascending: the best checkpoint last.</summary>
-    private double Score(StoredCheckpoint checkpoint) =>
-        _checkpointConfig.CheckpointScoreAttribute is not { } attribute ? 0
-        : checkpoint.Metrics is not null && ResultFields.TryGetDouble(checkpoint.Metrics, attribute, out double value) && !double.IsNaN(value)
-            ? _checkpointConfig.CheckpointScoreOrder.Sign() * value
-            : double.NegativeInfinity;
+    /// <summary>The first of <paramref name="items"/> whose metrics hold the best <paramref name="metric"/> by
+    /// <paramref name="mode"/>, NaN skipped; null when none holds it.</summary>
+    internal static T? BestBy<T>(IEnumerable<T> items, Func<T, IReadOnlyDictionary<string, object?>?> metricsOf, string metric, Mode mode)
+        where T : class
+    {
+        T? best = null;
+        double bestValue = 0;
+        foreach (T item in items)
+            if (metricsOf(item) is { } metrics && ResultFields.TryGetDouble(metrics, metric, out double value) && !double.IsNaN(value)
+                && (best is null || mode.IsBetter(value, bestValue)))
+                (best, bestValue) = (item, value);
+        return best;
+    }
 
     /// <summary>The value of a metric in the last result, if numeric.</summary>
     public double? GetMetric(string metric) => ResultFields.TryGetDouble(Metrics, metric, out double v) ? v : null;

@@ -85,15 +85,8 @@ public sealed class ResultGrid : IReadOnlyList<Result>
         return DataFrames.FromRows(rows);
     }
 
-    private static IReadOnlyDictionary<string, object?>? BestRow(Result result, string metric, Mode mode)
-    {
-        IReadOnlyDictionary<string, object?>? best = null;
-        double bestValue = 0;
-        foreach (var row in result.ReadHistory())
-            if (ResultFields.TryGetDouble(row, metric, out double v) && !double.IsNaN(v) && (best is null || mode.IsBetter(v, bestValue)))
-                (best, bestValue) = (row, v);
-        return best;
-    }
+    private static IReadOnlyDictionary<string, object?>? BestRow(Result result, string metric, Mode mode) =>
+        Result.BestBy(result.ReadHistory(), row => row, metric, mode);
 
     /// <summary>Loads the results of an experiment folder written by TuneSharp (Ray's <c>ResultGrid</c> from a path).</summary>
     public static ResultGrid FromDirectory(string experimentPath) => ExperimentReader.Read(experimentPath);

@@ -28,7 +28,7 @@ internal sealed class CheckpointRetention(CheckpointConfig config)
         if (config.NumToKeep is not { } keep || _kept.Count <= keep)
             return [];
         StoredCheckpoint latest = Latest!;
-        var ranked = _kept.OrderByDescending(Score).ThenByDescending(c => c.Index).ToList();
+        var ranked = _kept.OrderByDescending(c => Score(config, c)).ThenByDescending(c => c.Index).ToList();
         var keepSet = ranked.Take(keep).Append(latest).ToHashSet();
         var doomed = _kept.Where(c => !keepSet.Contains(c) && !isPinned(c.Path)).ToList();
         foreach (var c in doomed)
@@ -37,8 +37,8 @@ internal sealed class CheckpointRetention(CheckpointConfig config)
     }
 
     /// <summary>Higher is better. Without a score attribute the newest ranks highest; a checkpoint whose
-    /// result lacks the attribute ranks lowest.</summary>
-    private double Score(StoredCheckpoint checkpoint)
+    /// result lacks the attribute ranks lowest. Also how a result orders its checkpoints (Result.BestCheckpoints).</summary>
+    public static double Score(CheckpointConfig config, StoredCheckpoint checkpoint)
     {
         if (config.CheckpointScoreAttribute is not { } attribute)
             return checkpoint.Index;
