@@ -63,6 +63,7 @@ internal sealed class SavedTunerSettings(string experimentPath, JsonObject setti
     private string? Text(string key) => settings[key]?.GetValue<string>();
     private bool? Flag(string key) => settings[key]?.GetValue<bool>();
     private Mode? SavedMode => Text("mode") switch { "max" => TuneSharp.Mode.Max, "min" => TuneSharp.Mode.Min, _ => null };
+    private Mode SavedScoreOrder => Text("checkpoint_score_order") == "min" ? TuneSharp.Mode.Min : TuneSharp.Mode.Max;
     private string SearchAlg => Text("search_alg") ?? nameof(BasicVariantGenerator);
     private string Scheduler => Text("scheduler") ?? nameof(FifoScheduler);
 
@@ -100,16 +101,17 @@ internal sealed class SavedTunerSettings(string experimentPath, JsonObject setti
     {
         NumToKeep = settings["checkpoint_num_to_keep"]?.GetValue<int>(),
         CheckpointScoreAttribute = Text("checkpoint_score_attribute"),
-        CheckpointScoreOrder = Text("checkpoint_score_order") == "min" ? TuneSharp.Mode.Min : TuneSharp.Mode.Max,
+        CheckpointScoreOrder = SavedScoreOrder,
         CheckpointFrequency = settings["checkpoint_frequency"]!.GetValue<int>(),
         CheckpointAtEnd = Flag("checkpoint_at_end") ?? false,
     } : null;
 
-    /// <summary>How the run ranked its checkpoints (enough of its <see cref="CheckpointConfig"/> to order a result's).</summary>
-    public CheckpointConfig CheckpointScoring() => new()
+    /// <summary>How the run ranked its checkpoints (enough of its <see cref="CheckpointConfig"/> to order a result's),
+    /// also from files that hold no more of it than that.</summary>
+    public CheckpointConfig CheckpointScoring() => Checkpoints() ?? new()
     {
         CheckpointScoreAttribute = Text("checkpoint_score_attribute"),
-        CheckpointScoreOrder = Text("checkpoint_score_order") == "min" ? TuneSharp.Mode.Min : TuneSharp.Mode.Max,
+        CheckpointScoreOrder = SavedScoreOrder,
     };
 
     /// <summary>Refuses a restore whose settings differ from the run's where the saved state depends on them.</summary>
