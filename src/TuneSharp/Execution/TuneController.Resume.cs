@@ -42,6 +42,15 @@ internal sealed partial class TuneController
             _searcher.OnTrialComplete(trial.Id, trial.LastResult, error: false);
             _scheduler.OnTrialComplete(trial.Snapshot(), trial.LastResult);
         }
+        _endedAtResume = endedAfterSnapshot;
+        // A crash between a new checkpoint and the deletion of an old one leaves one too many; retention applies now
+        // that the scheduler's state says which checkpoints it still needs.
+        foreach (Trial trial in _trials)
+            foreach (string doomed in trial.Checkpoints.Prune(IsPinned))
+                ExperimentStore.DeleteCheckpoint(doomed);
+        // Errored trials to run again are no longer errored: a crash before the next periodic snapshot must not make a
+        // later restore set the new attempt aside (restartErrored) or leave it out.
+        WriteState();
         _logger.LogInformation("Resumed {Path}: {Count} trials, {Waiting} to run", _store.Path, _trials.Count, _waiting.Count);
     }
 
@@ -77,6 +86,22 @@ internal sealed partial class TuneController
             foreach (var row in history.Skip(rows))
                 writer.WriteCsv(row, _formatter);
         }
+        trial.Checkpoints.Restore(ExperimentStore.CheckpointsOnDisk(dir, history));
+        // New checkpoints take names no line and no folder has used: a line may name one that a crash kept from arriving.
+        trial.Checkpoints.NextIndex = Math.Max(trial.Checkpoints.NextIndex, NamedIndices(history).DefaultIfEmpty(-1).Max() + 1);
+
+        var status = Enum.Parse<TrialStatus>(element.GetProperty("status").GetString()!, ignoreCase: true);
+        if (status == TrialStatus.Error && resume.RestartErrored)
+        {
+            // Start over. The failed attempt's checkpoints and results move aside (kept, not deleted), and new checkpoints
+            // take later names, so neither a later resume, the trial's summaries nor a best-checkpoint query take the
+            // failed attempt's for the new one's.
+            int next = trial.Checkpoints.NextIndex;
+            ExperimentStore.SetAsideFailedAttempt(dir, trial.Checkpoints.Kept.Select(c => c.Path));
+            trial.Checkpoints.Restore([]);
+            trial.Checkpoints.NextIndex = next;
+            history = [];
+        }
         foreach (var row in history)
             trial.Analysis.Add(row);
         if (history.Count > 0)
@@ -85,35 +110,16 @@ internal sealed partial class TuneController
             trial.Iteration = ResultFields.TryGetDouble(history[^1], ResultFields.TrainingIteration, out double it) ? (long)it : history.Count;
             trial.TimeTotal = ResultFields.TryGetDouble(history[^1], ResultFields.TimeTotalS, out double t) ? t : 0;
         }
-        trial.Checkpoints.Restore(ExperimentStore.CheckpointsOnDisk(dir, history));
-        // New checkpoints take names no line and no folder has used: a line may name one that a crash kept from arriving.
-        trial.Checkpoints.NextIndex = Math.Max(trial.Checkpoints.NextIndex, NamedIndices(history).DefaultIfEmpty(-1).Max() + 1);
-
-        var status = Enum.Parse<TrialStatus>(element.GetProperty("status").GetString()!, ignoreCase: true);
         if (status is TrialStatus.Running or TrialStatus.Pending && history.Count > 0 && history[^1].GetValueOrDefault(ResultFields.Done) is true
             && ResultFields.TryGetDouble(history[^1], ResultFields.Timestamp, out double written) && written >= snapshotSeconds)
         {
             // Its last result said done (a class trainable's final step, a function's done = true) after the snapshot was
-            // written: it ended then, and must not run a step past its end now. (A done line from before the snapshot
-            // belongs to an earlier attempt, e.g. one restarted with restartErrored.)
+            // written: it ended then, and must not run a step past its end now.
             status = TrialStatus.Terminated;
             endedAfterSnapshot.Add(trial);
         }
         if (status == TrialStatus.Error && (resume.ResumeErrored || resume.RestartErrored))
-        {
-            if (resume.RestartErrored)
-            {
-                // Start over. The failed attempt's checkpoints move aside (kept, not deleted), and new ones take later
-                // names, so neither a later resume nor a best-checkpoint query takes one of them for the new attempt's.
-                int next = trial.Checkpoints.NextIndex;
-                ExperimentStore.SetAsideFailedAttempt(dir, trial.Checkpoints.Kept.Select(c => c.Path));
-                trial.Checkpoints.Restore([]);
-                trial.Checkpoints.NextIndex = next;
-                trial.Iteration = 0;
-                trial.TimeTotal = 0;
-            }
             status = TrialStatus.Pending;
-        }
         trial.Status = status switch
         {
             TrialStatus.Running => TrialStatus.Pending,

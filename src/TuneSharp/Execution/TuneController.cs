@@ -85,6 +85,7 @@ internal sealed partial class TuneController : IExperimentView
     bool IExperimentView.Stopping => _stopping;
 
     private List<RequiredResultKey> _requiredKeys = [];
+    private IReadOnlyList<Trial> _endedAtResume = [];
 
     public async Task<ResultGrid> RunAsync(string experimentPath, ExperimentResume? resume, CancellationToken cancellationToken)
     {
@@ -101,6 +102,12 @@ internal sealed partial class TuneController : IExperimentView
             Resume(resume);
         _logger.LogInformation("Experiment {Path} started: {Scheduler}", _store.Path, string.Join(" ", _scheduler.StatusLines()));
         Notify(c => c.OnExperimentStart(_store.Path));
+        // Trials a resume found finished (their last line said done after the snapshot) end for the callbacks too.
+        foreach (Trial trial in _endedAtResume)
+        {
+            TrialInfo info = trial.Snapshot();
+            Notify(c => c.OnTrialComplete(info));
+        }
         try
         {
             await RunLoopOnOwnThread(cancellationToken).ConfigureAwait(false);

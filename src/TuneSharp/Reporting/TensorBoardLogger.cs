@@ -48,18 +48,23 @@ public sealed class TensorBoardLogger : TuneCallback
             OnTrialStart(trial);
             open = _open[trial.TrialId];
         }
-        _scalars.Clear();
-        AddScalars(result, prefix: null);
-        open.Step = Step(result);
+        Remember(open, result);
         open.File.WriteScalars(_time.GetUtcNow(), open.Step, _scalars);
         open.File.Flush();
-        open.LastTags.Clear();
-        foreach (var (tag, _) in _scalars)
-            open.LastTags.Add(tag);
     }
 
     /// <inheritdoc />
-    public override void OnTrialComplete(TrialInfo trial) => Close(trial, HParamStatus.Success);
+    public override void OnTrialComplete(TrialInfo trial)
+    {
+        if (!_open.ContainsKey(trial.TrialId) && trial.LastResult is { } last)
+        {
+            // A trial a resume found finished (it ended after the last snapshot): its hyperparameters and last metrics
+            // go into a file of their own.
+            OnTrialStart(trial);
+            Remember(_open[trial.TrialId], last);
+        }
+        Close(trial, HParamStatus.Success);
+    }
 
     /// <inheritdoc />
     public override void OnTrialError(TrialInfo trial, Exception error, bool willRetry) =>
@@ -72,6 +77,18 @@ public sealed class TensorBoardLogger : TuneCallback
         foreach (OpenFile open in _open.Values)
             open.File.Dispose();
         _open.Clear();
+    }
+
+    /// <summary>Takes <paramref name="result"/>'s scalars into <see cref="_scalars"/>, and its step and tags as the trial's
+    /// latest (what the hyperparameter record names).</summary>
+    private void Remember(OpenFile open, IReadOnlyDictionary<string, object?> result)
+    {
+        _scalars.Clear();
+        AddScalars(result, prefix: null);
+        open.Step = Step(result);
+        open.LastTags.Clear();
+        foreach (var (tag, _) in _scalars)
+            open.LastTags.Add(tag);
     }
 
     private void AddScalars(IReadOnlyDictionary<string, object?> result, string? prefix)

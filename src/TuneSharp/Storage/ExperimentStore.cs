@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Win32.SafeHandles;
+using TuneSharp.Reporting.TensorBoard;
 
 namespace TuneSharp.Storage;
 
@@ -118,21 +119,30 @@ internal sealed class ExperimentStore
     public static string CheckpointDirName(int index) => $"checkpoint_{index:D6}";
 
     /// <summary>
-    /// Moves the checkpoints of an attempt that failed into <c>failed_attempt_N/</c> of the trial folder, before the
-    /// trial starts over (<c>restartErrored</c>): they stay on disk for the user, but a later resume, retention and
-    /// best-checkpoint queries see only the new attempt's <c>checkpoint_*</c> folders.
+    /// Moves what an attempt that failed left in the trial folder (its checkpoints, <c>result.json</c>,
+    /// <c>progress.csv</c> and TensorBoard event files) into <c>failed_attempt_N/</c> of the trial folder, before the
+    /// trial starts over (<c>restartErrored</c>): they stay on disk for the user, but a later resume, retention, the
+    /// trial's results and best-checkpoint queries see only the new attempt's. (Ray appends the new attempt's results
+    /// to the failed one's.)
     /// </summary>
     public static void SetAsideFailedAttempt(string trialDirectory, IEnumerable<string> checkpoints)
     {
-        var paths = checkpoints.Where(Directory.Exists).ToList();
-        if (paths.Count == 0)
+        var folders = checkpoints.Where(Directory.Exists).ToList();
+        var files = Directory.Exists(trialDirectory)
+            ? new[] { TrialResultWriter.ResultFile, TrialResultWriter.ProgressFile }
+                .Select(name => System.IO.Path.Combine(trialDirectory, name)).Where(File.Exists)
+                .Concat(Directory.EnumerateFiles(trialDirectory, EventFile.FilePrefix + "*")).ToList()
+            : [];
+        if (folders.Count == 0 && files.Count == 0)
             return;
         int attempt = 1;
         while (Directory.Exists(System.IO.Path.Combine(trialDirectory, $"{FailedAttemptPrefix}{attempt}")))
             attempt++;
         string target = Directory.CreateDirectory(System.IO.Path.Combine(trialDirectory, $"{FailedAttemptPrefix}{attempt}")).FullName;
-        foreach (string path in paths)
+        foreach (string path in folders)
             Directory.Move(path, System.IO.Path.Combine(target, System.IO.Path.GetFileName(path)));
+        foreach (string path in files)
+            File.Move(path, System.IO.Path.Combine(target, System.IO.Path.GetFileName(path)));
     }
 
     public const string FailedAttemptPrefix = "failed_attempt_";

@@ -75,7 +75,8 @@ public class ResumeCheckpointPairingTests
 
     /// <summary>A stepper run to its end (done at step 6, a checkpoint every step) whose snapshot is then made to say it
     /// is still running, written <paramref name="snapshotShift"/> from its true time; resumed to the end.</summary>
-    private static async Task<ResultGrid> ResumeFinishedStepperMarkedRunning(TempDirectory temp, string name, TimeSpan snapshotShift)
+    private static async Task<ResultGrid> ResumeFinishedStepperMarkedRunning(TempDirectory temp, string name, TimeSpan snapshotShift,
+        TuneSharp.Reporting.TuneCallback? callback = null)
     {
         var trainable = TrainableDefinition.FromClass(() => new Stepper(), "Stepper");
         var runConfig = new RunConfig
@@ -88,7 +89,8 @@ public class ResumeCheckpointPairingTests
         DateTime written = File.GetLastWriteTimeUtc(state) + snapshotShift;
         File.WriteAllText(state, File.ReadAllText(state).Replace("\"TERMINATED\"", "\"RUNNING\""));
         File.SetLastWriteTimeUtc(state, written);
-        return await Tuner.Restore(finished.ExperimentPath, trainable, Space, Tune1, runConfig).FitAsync();
+        return await Tuner.Restore(finished.ExperimentPath, trainable, Space, Tune1,
+            runConfig with { Callbacks = callback is null ? [] : [callback] }).FitAsync();
     }
 
     [Fact]
@@ -96,19 +98,23 @@ public class ResumeCheckpointPairingTests
     {
         using var temp = new TempDirectory();
         // As if the process had died after the last result and before the snapshot that says the trial ended.
-        var grid = await ResumeFinishedStepperMarkedRunning(temp, "done", TimeSpan.FromSeconds(-2));
+        var completed = new List<TrialInfo>();
+        var grid = await ResumeFinishedStepperMarkedRunning(temp, "done", TimeSpan.FromSeconds(-2), new OnComplete(completed.Add));
 
         Assert.Equal(TrialStatus.Terminated, grid[0].Status);
         Assert.Equal(6, grid[0].ReadHistory().Count); // no step past its end
         Assert.Equal(true, grid[0].Metrics[ResultFields.Done]);
+        // Callbacks hear of its end, as they would have had the run not died (e.g. TensorBoard's hyperparameter record).
+        var trial = Assert.Single(completed);
+        Assert.Equal(6L, trial.Iteration);
     }
 
     [Fact]
     public async Task Restore_ADoneLineOlderThanTheSnapshot_DoesNotEndTheTrial()
     {
         using var temp = new TempDirectory();
-        // A snapshot written after the done line, saying running: a later attempt (restartErrored) began after that
-        // line, which belongs to an earlier one.
+        // A snapshot written after the done line, saying running: a later attempt began after that line, which belongs
+        // to an earlier one.
         var grid = await ResumeFinishedStepperMarkedRunning(temp, "older", TimeSpan.FromSeconds(2));
 
         Assert.Equal(7, grid[0].ReadHistory().Count); // it ran again (one step, from its checkpoint at step 6)
@@ -200,14 +206,72 @@ public class ResumeCheckpointPairingTests
 
         var grid = await Tuner.Restore(experiment, t => FailAtSixOrWaitAtThree(t, fail: false, wait: false), Space, Tune1, runConfig).FitAsync();
 
-        // Failed attempt 1–5, restart 1–2, then on from the restart's step 2 (not the failed attempt's step 5).
-        var steps = grid[0].ReadHistory().Select(r => Convert.ToInt64(r["step"])).ToList();
-        Assert.Equal([1L, 2, 3, 4, 5, 1, 2, 3, 4, 5, 6], steps);
-        Assert.All(grid[0].ReadHistory().Skip(5), r => Assert.Equal(Convert.ToInt64(r["step"]), Convert.ToInt64(r["training_iteration"])));
-        // The failed attempt's five checkpoints are kept aside; the trial's own are the restart's six (steps 1–6).
-        Assert.Equal(5, Directory.GetDirectories(Path.Combine(grid[0].Path, "failed_attempt_1"), "checkpoint_*").Length);
+        // Restart 1–2, then on from the restart's step 2 (not the failed attempt's step 5).
+        var history = grid[0].ReadHistory();
+        Assert.Equal([1L, 2, 3, 4, 5, 6], history.Select(r => Convert.ToInt64(r["step"])));
+        Assert.All(history, r => Assert.Equal(Convert.ToInt64(r["step"]), Convert.ToInt64(r["training_iteration"])));
+        Assert.Equal(7, File.ReadAllLines(Path.Combine(grid[0].Path, "progress.csv")).Length); // header and six rows
+        // The failed attempt's five results and checkpoints are kept aside; the trial's own are the restart's (steps 1–6).
+        string failedAttempt = Path.Combine(grid[0].Path, "failed_attempt_1");
+        Assert.Equal(5, File.ReadAllLines(Path.Combine(failedAttempt, "result.json")).Length);
+        Assert.Equal(5, Directory.GetDirectories(failedAttempt, "checkpoint_*").Length);
         Assert.Equal([1, 2, 3, 4, 5, 6], grid[0].BestCheckpoints.Select(c => Convert.ToInt32(c.Metrics["step"])).Order());
         Assert.Equal(6, Directory.GetDirectories(grid[0].Path, "checkpoint_*").Length);
+    }
+
+    [Fact]
+    public async Task Restore_AfterRestartErrored_SummariesAndBestResultSeeOnlyTheNewAttempt()
+    {
+        using var temp = new TempDirectory();
+        var runConfig = new RunConfig { StoragePath = temp.Path, Name = "summaries", Verbose = 0 };
+        // The failed attempt scores 100 on every step; the restart scores its step.
+        static async Task Trainable(TrialContext trial, bool fail)
+        {
+            for (int i = 1; i <= 3; i++)
+            {
+                await trial.ReportAsync(new Metrics { ["score"] = fail ? 100.0 : i });
+                if (fail && i == 3)
+                    throw new InvalidOperationException("failing on purpose");
+            }
+        }
+        await new Tuner(t => Trainable(t, fail: true), Space, Tune1, runConfig).FitAsync();
+
+        var grid = await Tuner.Restore(Path.Combine(temp.Path, "summaries"), t => Trainable(t, fail: false), Space, Tune1, runConfig,
+            restartErrored: true).FitAsync();
+
+        Assert.Equal(3.0, grid.GetBestResult("score", Mode.Max, scope: MetricScope.All).Metrics["score"]);
+        Assert.Equal(3.0, Convert.ToDouble(ResultGrid.FromDirectory(grid.ExperimentPath).GetBestResult("score", Mode.Max, scope: MetricScope.All).Metrics["score"]));
+        Assert.Equal([1.0, 2, 3], grid[0].ReadHistory().Select(r => Convert.ToDouble(r["score"])));
+    }
+
+    [Fact]
+    public async Task Restore_OneCheckpointTooManyAfterACrash_AppliesRetention()
+    {
+        using var temp = new TempDirectory();
+        var trainable = TrainableDefinition.FromClass(() => new Stepper(), "Stepper");
+        var runConfig = new RunConfig
+        {
+            StoragePath = temp.Path, Name = "retention", Verbose = 0,
+            CheckpointConfig = new CheckpointConfig { CheckpointFrequency = 1, NumToKeep = 2 },
+        };
+        s_block = false;
+        var finished = await new Tuner(trainable, Space, Tune1, runConfig).FitAsync();
+        // As if the process had died after the last checkpoint and before retention deleted the oldest kept one: no
+        // later checkpoint will prune it.
+        Assert.Equal(2, Directory.GetDirectories(finished[0].Path, "checkpoint_*").Length);
+        string stale = Path.Combine(finished[0].Path, "checkpoint_000003");
+        Directory.CreateDirectory(stale);
+        File.WriteAllText(Path.Combine(stale, "s"), "4");
+
+        var grid = await Tuner.Restore(finished.ExperimentPath, trainable, Space, Tune1, runConfig).FitAsync();
+
+        Assert.False(Directory.Exists(stale));
+        Assert.Equal([5, 6], grid[0].BestCheckpoints.Select(c => Convert.ToInt32(c.Metrics["step"])).Order());
+    }
+
+    private sealed class OnComplete(Action<TrialInfo> action) : TuneSharp.Reporting.TuneCallback
+    {
+        public override void OnTrialComplete(TrialInfo trial) => action(trial);
     }
 
     private sealed class OnResult(Action action) : TuneSharp.Reporting.TuneCallback

@@ -11,6 +11,9 @@ namespace TuneSharp.Reporting.TensorBoard;
 /// </summary>
 internal sealed class EventFile : IDisposable
 {
+    /// <summary>How event files' names begin (TensorBoard finds them by it).</summary>
+    public const string FilePrefix = "events.out.tfevents.";
+
     private static int s_files;
     private readonly FileStream _stream;
     private byte[] _scratch = new byte[1024];
@@ -22,7 +25,7 @@ internal sealed class EventFile : IDisposable
         // A file per trial start (as Ray's). Host, process and a counter keep two files of one second apart; the counter
         // is padded so that the files sort by name in the order they were written, which is the order TensorBoard reads.
         Path = System.IO.Path.Combine(directory,
-            $"events.out.tfevents.{now.ToUnixTimeSeconds():D10}.{Environment.MachineName}.{Environment.ProcessId}.{Interlocked.Increment(ref s_files):D6}");
+            $"{FilePrefix}{now.ToUnixTimeSeconds():D10}.{Environment.MachineName}.{Environment.ProcessId}.{Interlocked.Increment(ref s_files):D6}");
         _stream = new FileStream(Path, FileMode.CreateNew, FileAccess.Write, FileShare.Read);
         Write(new ProtoMessage().Double(EventField.WallTime, WallTime(now)).String(EventField.FileVersion, "brain.Event:2"));
         Flush();

@@ -103,4 +103,24 @@ public class TensorBoardLoggerTests
         Assert.Empty(ends[0]);
         Assert.Equal(1L, ends[1].Single().Message(4).Varint(1)); // SUCCESS
     }
+
+    [Fact]
+    public void OnTrialComplete_ForATrialItNeverSawStart_WritesTheHyperparametersWithTheLastResultsMetrics()
+    {
+        // A resume finds a trial that ended after the last snapshot: the logger hears only of its end.
+        using var temp = new TempDirectory();
+        var logger = new TensorBoardLogger();
+        var last = new Dictionary<string, object?> { ["loss"] = 0.25, [ResultFields.TrainingIteration] = 6L };
+        var trial = new TrialInfo("t1", "trial_1", 0, new Config(new Dictionary<string, object?> { ["x"] = 2.0 }),
+            TrialStatus.Terminated, 6, last, LatestCheckpoint: null, temp.Path, new Resources());
+
+        logger.OnTrialComplete(trial);
+
+        var events = Summaries(temp.Path);
+        var experiment = PluginData(events[0], "_hparams_/experiment")!.Message(2);
+        Assert.Equal(["x"], experiment.Messages(4).Select(h => h.String(1)));
+        Assert.Equal(["ray/tune/loss"], experiment.Messages(5).Select(m => m.Message(1).String(2)));
+        Assert.Equal(1L, PluginData(events[2], "_hparams_/session_end_info")!.Message(4).Varint(1)); // SUCCESS
+        Assert.Equal(6, events[2].Varint(EventField.Step));
+    }
 }
