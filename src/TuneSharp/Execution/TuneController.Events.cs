@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Extensions.Logging;
+using TuneSharp.Reporting;
 using TuneSharp.Schedulers;
 using TuneSharp.Storage;
 
@@ -62,23 +63,33 @@ internal sealed partial class TuneController
         }
         trial.LastResult = result;
         trial.Analysis.Add(result);
-        // The line first, then its checkpoint: a crash between the two leaves a line naming a checkpoint that never
-        // arrived, so a resume continues from the one before at that one's iteration (the other order left a
-        // checkpoint paired with the previous line, and every later iteration numbered one short).
-        trial.Writer!.Write(result, _formatter);
-        if (report.StagedCheckpoint is not null)
-            PersistCheckpoint(trial, report, result);
-        trial.Run!.SetIteration(trial.Iteration);
-
-        TrialInfo info = trial.Snapshot();
+        // The decision comes before the line, so that a trial's last line says done when a stopper or the scheduler
+        // ended it, as Ray writes it (and a resume knows it ended). The checkpoint that came with the result is the
+        // trial's latest for the decision (PBT may offer it as a source): it is moved into place right below.
+        TrialInfo info = report.StagedCheckpoint is null ? trial.Snapshot()
+            : trial.Snapshot() with { LatestCheckpoint = Path.Combine(trial.Directory, ExperimentStore.CheckpointDirName(trial.Checkpoints.NextIndex)) };
         _searcher.OnTrialResult(trial.Id, result);
         // A result marked done ends the trial as a stopper would (Ray's Trial.should_stop): the scheduler hears of it
         // through OnTrialComplete, never as a result it could pause or restart a finished trainable on.
         bool stopperSaysStop = _runConfig.Stop?.ShouldStopTrial(trial.Id, result) == true | result[ResultFields.Done] is true;
         TrialDecision decision = stopperSaysStop ? TrialDecision.Stop : _scheduler.OnTrialResult(info, result);
+        if (decision.Action == TrialAction.Stop)
+            result[ResultFields.Done] = true;
+        // The line first, then its checkpoint: a crash between the two leaves a line naming a checkpoint that never
+        // arrived, so a resume continues from the one before at that one's iteration (the other order left a
+        // checkpoint paired with the previous line, and every later iteration numbered one short).
+        trial.Writer!.Write(result, _formatter);
+        trial.Run!.SetIteration(trial.Iteration);
         if (_runConfig.Verbose >= 3 || _logger.IsEnabled(LogLevel.Debug))
             _logger.LogDebug("Trial {Trial} iteration {Iteration}: {Result}", trial.Name, trial.Iteration, FormatMetrics(result));
-        Notify(c => c.OnTrialResult(info, result));
+        // Callbacks get a copy (as Ray's): one that keeps or changes it cannot change the trial's.
+        if (_runConfig.Callbacks.Count > 0)
+        {
+            var copy = new Dictionary<string, object?>(result);
+            Notify(nameof(TuneCallback.OnTrialResult), c => c.OnTrialResult(info, copy));
+        }
+        if (report.StagedCheckpoint is not null)
+            PersistCheckpoint(trial, report, result);
         Apply(trial, decision, byScheduler: !stopperSaysStop);
         report.SaveRequested = decision.SaveCheckpoint && decision.Action == TrialAction.Continue && report.StagedCheckpoint is null;
         ApplySchedulerDecisions();
@@ -157,11 +168,10 @@ internal sealed partial class TuneController
     private bool Missing(Trial trial, Dictionary<string, object?> result, string key, string where, string which)
     {
         var reported = result.Keys.Where(k => !ResultFields.Automatic.Contains(k)).ToList();
-        _fatal ??= new TuneException(
+        Fail(new TuneException(
             $"Trial {trial.Name} reported a result without '{key}', named in {where}. " +
             $"It reported: {(reported.Count == 0 ? "nothing but the automatic fields" : string.Join(", ", reported))}. " +
-            $"Report '{key}' in {which}, or name one of the reported metrics in {where}.");
-        StopAll("a trial did not report the configured metric");
+            $"Report '{key}' in {which}, or name one of the reported metrics in {where}."));
         return false;
     }
 
@@ -291,7 +301,7 @@ internal sealed partial class TuneController
         }
         _logger.LogInformation("Trial {Trial} {How} after {Iterations} iterations", trial.Name,
             trial.StoppedByScheduler ? "stopped early by the scheduler" : "completed", trial.Iteration);
-        Notify(c => c.OnTrialComplete(info));
+        Notify(nameof(TuneCallback.OnTrialComplete), c => c.OnTrialComplete(info));
     }
 
     private void HandleFailure(Trial trial, Exception error)
@@ -301,10 +311,11 @@ internal sealed partial class TuneController
         trial.ErrorFile = ExperimentStore.AppendError(trial.Directory, trial.NumFailures, error, _time.GetLocalNow());
         int max = _runConfig.FailureConfig.MaxFailures;
         bool retry = !_stopping && !_runConfig.FailureConfig.FailFast && (max == -1 || trial.NumFailures <= max);
-        TrialInfo info = trial.Snapshot();
+        // A failure that ends the trial reaches callbacks with the trial in error, as Ray's on_trial_error.
+        TrialInfo info = retry ? trial.Snapshot() : trial.Snapshot() with { Status = TrialStatus.Error };
         _logger.LogWarning("Trial {Trial} failed ({Failures} failures): {Error}{Retry}", trial.Name, trial.NumFailures,
             trial.ErrorMessage, retry ? "; retrying from its latest checkpoint" : "");
-        Notify(c => c.OnTrialError(info, error, retry));
+        Notify(nameof(TuneCallback.OnTrialError), c => c.OnTrialError(info, error, retry));
         if (retry)
         {
             // A trial that failed while it was being restarted from another's checkpoint still takes that copy (which
@@ -401,7 +412,7 @@ internal sealed partial class TuneController
         _stateDirty = true;
         TrialInfo info = trial.Snapshot();
         _scheduler.OnTrialCheckpoint(info, path);
-        Notify(c => c.OnCheckpoint(info, path));
+        Notify(nameof(TuneCallback.OnCheckpoint), c => c.OnCheckpoint(info, path));
         return path;
     }
 

@@ -165,7 +165,7 @@ internal sealed partial class TuneController
                 continue;
             _lastStatus[callback] = _time.GetTimestamp();
             status ??= BuildStatus();
-            Notify(c => { if (ReferenceEquals(c, callback)) c.OnStatus(status); });
+            Notify(nameof(TuneCallback.OnStatus), c => { if (ReferenceEquals(c, callback)) c.OnStatus(status); });
         }
     }
 

@@ -101,12 +101,12 @@ internal sealed partial class TuneController : IExperimentView
         if (resume is not null)
             Resume(resume);
         _logger.LogInformation("Experiment {Path} started: {Scheduler}", _store.Path, string.Join(" ", _scheduler.StatusLines()));
-        Notify(c => c.OnExperimentStart(_store.Path));
+        Notify(nameof(TuneCallback.OnExperimentStart), c => c.OnExperimentStart(_store.Path));
         // Trials a resume found finished (their last line said done after the snapshot) end for the callbacks too.
         foreach (Trial trial in _endedAtResume)
         {
             TrialInfo info = trial.Snapshot();
-            Notify(c => c.OnTrialComplete(info));
+            Notify(nameof(TuneCallback.OnTrialComplete), c => c.OnTrialComplete(info));
         }
         try
         {
@@ -120,7 +120,7 @@ internal sealed partial class TuneController : IExperimentView
             _formatter.Dispose();
             WriteState();
             var status = BuildStatus();
-            Notify(c => c.OnExperimentEnd(status));
+            Notify(nameof(TuneCallback.OnExperimentEnd), c => c.OnExperimentEnd(status));
         }
         cancellationToken.ThrowIfCancellationRequested();
         if (_fatal is not null)
@@ -206,10 +206,12 @@ internal sealed partial class TuneController : IExperimentView
         }
     }
 
+    /// <summary>Ends the experiment on an error outside any trial's own code. The trials are interrupted, not ended, as
+    /// by a Ctrl-C: once the cause is fixed, Tuner.Restore continues them (Ray's state after an error in its loop).</summary>
     private void Fail(Exception e)
     {
         _fatal ??= e;
-        StopAll($"{e.GetType().Name}: {e.Message}");
+        StopAll($"{e.GetType().Name}: {e.Message}", interrupt: true);
     }
 
     /// <summary>Calls a user's function, naming the option in the error it may throw.</summary>
@@ -423,7 +425,7 @@ internal sealed partial class TuneController : IExperimentView
             _runConfig.CheckpointConfig.CheckpointFrequency, _runConfig.CheckpointConfig.CheckpointAtEnd);
         _logger.LogInformation("Trial {Trial} started{Restore}", trial.Name, restore is null ? "" : $" from {Path.GetFileName(restore)}");
         var info = trial.Snapshot();
-        Notify(c => c.OnTrialStart(info));
+        Notify(nameof(TuneCallback.OnTrialStart), c => c.OnTrialStart(info));
         _executor.Start(run, _trainable, launch);
         return true;
     }
@@ -472,7 +474,10 @@ internal sealed partial class TuneController : IExperimentView
         }
     }
 
-    private void Notify(Action<TuneCallback> hook)
+    /// <summary>Calls <paramref name="hook"/> on every callback. A callback that throws ends the experiment as any user
+    /// code does (Ray's callbacks raise too): the trials stop, everything is saved, and FitAsync throws an error naming
+    /// the callback. The event at hand is handled to its end first.</summary>
+    private void Notify(string hookName, Action<TuneCallback> hook)
     {
         foreach (TuneCallback callback in _runConfig.Callbacks)
         {
@@ -482,7 +487,8 @@ internal sealed partial class TuneController : IExperimentView
             }
             catch (Exception e)
             {
-                _logger.LogWarning(e, "Callback {Callback} threw; the experiment goes on", callback.GetType().Name);
+                Fail(new TuneException($"Callback {callback.GetType().Name}.{hookName} threw {e.GetType().Name}: {e.Message}. " +
+                    "The experiment stopped; fix the callback, then continue with Tuner.Restore.", e));
             }
         }
     }

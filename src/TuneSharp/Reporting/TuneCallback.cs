@@ -2,7 +2,9 @@ namespace TuneSharp.Reporting;
 
 /// <summary>
 /// Hooks on experiment and trial events (Ray Tune's <c>tune.Callback</c>); every hook does nothing by default.
-/// Hooks run on the controller's loop: keep them quick.
+/// Hooks run on the controller's loop: keep them quick. A hook that throws ends the experiment, as in Ray: the trials are
+/// interrupted (not ended), everything is saved, FitAsync throws a <see cref="TuneException"/> naming the callback, and
+/// <c>Tuner.Restore</c> continues once the callback is fixed.
 /// </summary>
 public abstract class TuneCallback
 {
@@ -12,7 +14,9 @@ public abstract class TuneCallback
     /// <summary>A trial's run starts (also after a pause, a failure or an exploit).</summary>
     public virtual void OnTrialStart(TrialInfo trial) { }
 
-    /// <summary>A trial reported a result (with the automatic fields).</summary>
+    /// <summary>A trial reported a result (with the automatic fields; a copy, yours to keep). A trial's last result says
+    /// <c>done</c> when it ends with it, also when a stopper or the scheduler ended it. Comes before
+    /// <see cref="OnCheckpoint"/> for a checkpoint reported with it.</summary>
     public virtual void OnTrialResult(TrialInfo trial, IReadOnlyDictionary<string, object?> result) { }
 
     /// <summary>A checkpoint was stored at <paramref name="path"/>.</summary>
@@ -21,7 +25,8 @@ public abstract class TuneCallback
     /// <summary>A trial terminated (finished, or stopped by a stopper or the scheduler).</summary>
     public virtual void OnTrialComplete(TrialInfo trial) { }
 
-    /// <summary>A trial's run failed; <paramref name="willRetry"/> says whether it will be retried.</summary>
+    /// <summary>A trial's run failed; <paramref name="willRetry"/> says whether it will be retried (if not, the trial's status
+    /// is already <see cref="TrialStatus.Error"/>).</summary>
     public virtual void OnTrialError(TrialInfo trial, Exception error, bool willRetry) { }
 
     /// <summary>Periodic status (at most every <see cref="StatusInterval"/>), for live views.</summary>

@@ -76,12 +76,13 @@ public class ResumeCheckpointPairingTests
     /// <summary>A stepper run to its end (done at step 6, a checkpoint every step) whose snapshot is then made to say it
     /// is still running, written <paramref name="snapshotShift"/> from its true time; resumed to the end.</summary>
     private static async Task<ResultGrid> ResumeFinishedStepperMarkedRunning(TempDirectory temp, string name, TimeSpan snapshotShift,
-        TuneSharp.Reporting.TuneCallback? callback = null)
+        TuneSharp.Reporting.TuneCallback? callback = null, int? stopAt = null)
     {
         var trainable = TrainableDefinition.FromClass(() => new Stepper(), "Stepper");
         var runConfig = new RunConfig
         {
             StoragePath = temp.Path, Name = name, Verbose = 0, CheckpointConfig = new CheckpointConfig { CheckpointFrequency = 1 },
+            Stop = stopAt is { } at ? new() { [ResultFields.TrainingIteration] = at } : null,
         };
         s_block = false;
         var finished = await new Tuner(trainable, Space, Tune1, runConfig).FitAsync();
@@ -107,6 +108,17 @@ public class ResumeCheckpointPairingTests
         // Callbacks hear of its end, as they would have had the run not died (e.g. TensorBoard's hyperparameter record).
         var trial = Assert.Single(completed);
         Assert.Equal(6L, trial.Iteration);
+    }
+
+    [Fact]
+    public async Task Restore_TrialAStopperEndedJustBeforeTheCrash_StaysFinished()
+    {
+        using var temp = new TempDirectory();
+        // Stopped at 3 of its 6 steps; its last line says done, as the stopper's decision came before it was written.
+        var grid = await ResumeFinishedStepperMarkedRunning(temp, "stopped", TimeSpan.FromSeconds(-2), stopAt: 3);
+
+        Assert.Equal(TrialStatus.Terminated, grid[0].Status);
+        Assert.Equal(3, grid[0].ReadHistory().Count);
     }
 
     [Fact]
