@@ -177,7 +177,22 @@ internal sealed partial class TuneController
             .Concat(_trials.Where(t => t.Status != TrialStatus.Running).Reverse())
             .Take(StatusRows).OrderBy(t => t.Index).Select(t => t.Snapshot()).ToList();
         var parameters = _space.Parameters().Where(p => p.Primitive is not FunctionDomain).Select(p => p.Path).ToList();
+        var errored = _trials.Where(t => t.Status == TrialStatus.Error).Take(StatusRows).Select(t => t.Snapshot()).ToList();
         return new ExperimentStatus(_store?.Path ?? "", _started, Elapsed, _scheduler.StatusLines(), _pool.Describe(),
-            _tuneConfig.Metric, parameters, counts, shown);
+            _tuneConfig.Metric, parameters, counts, shown, _tuneConfig.Mode, BestTrial()?.Snapshot(), errored);
+    }
+
+    /// <summary>The trial whose last result is best by the experiment's metric (as Ray's status line picks it).</summary>
+    private Trial? BestTrial()
+    {
+        if (_tuneConfig.Metric is not { } metric || _tuneConfig.Mode is not { } mode)
+            return null;
+        Trial? best = null;
+        double bestValue = 0;
+        foreach (Trial trial in _trials)
+            if (trial.LastResult is { } last && ResultFields.TryGetDouble(last, metric, out double value) && !double.IsNaN(value)
+                && (best is null || mode.IsBetter(value, bestValue)))
+                (best, bestValue) = (trial, value);
+        return best;
     }
 }

@@ -5,22 +5,28 @@ using Spectre.Console.Rendering;
 namespace TuneSharp.Reporting;
 
 /// <summary>
-/// The seed's "Tune Status" view. On a terminal: a live Spectre.Console table redrawn at most four times a
-/// second. When output is redirected (CI, a file), live tables would reprint whole frames, so it prints a
-/// compact plain-text table every few seconds and once at the end.
+/// The seed's "Tune Status" view. On a terminal: a live Spectre.Console table redrawn at most four times a second,
+/// cut to the terminal's height. When output is redirected (CI, a file), live tables would reprint whole frames, so it
+/// prints a compact plain-text table when something changed, at most every <see cref="PlainInterval"/> (and at least every
+/// <see cref="PlainHeartbeat"/>, so a log shows the run is alive), and once at the end.
 /// </summary>
-internal sealed class ConsoleStatusReporter(int verbose) : TuneCallback
+/// <param name="verbose">Ray's verbosity: 2 adds a line per trial end, 3 one per result.</param>
+/// <param name="plainOutput">Where plain text goes instead of the console (always plain then).</param>
+internal sealed class ConsoleStatusReporter(int verbose, TextWriter? plainOutput = null) : TuneCallback
 {
-    private static readonly TimeSpan PlainInterval = TimeSpan.FromSeconds(5);
-    private readonly bool _interactive = !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
+    private static readonly TimeSpan PlainInterval = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan PlainHeartbeat = TimeSpan.FromSeconds(60);
+    private readonly bool _interactive = plainOutput is null && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
+    private TextWriter Output => plainOutput ?? Console.Out;
     private readonly Queue<string> _events = new();
     private LiveView? _live;
+    private string? _lastPlain;
+    private TimeSpan _lastPlainAt;
 
     public override TimeSpan? StatusInterval => _interactive ? TimeSpan.FromMilliseconds(250) : PlainInterval;
 
     public override void OnExperimentStart(string experimentPath)
     {
-        Event($"Experiment folder: {experimentPath}");
         if (_interactive)
             _live = new LiveView();
     }
@@ -47,9 +53,17 @@ internal sealed class ConsoleStatusReporter(int verbose) : TuneCallback
     public override void OnStatus(ExperimentStatus status)
     {
         if (_live is not null)
+        {
             _live.Show(Render(status));
-        else
-            Console.Out.Write(PlainText(status));
+            return;
+        }
+        // The table without the title, the clock and the memory in use says whether anything changed.
+        string text = PlainText(status);
+        string body = string.Join('\n', text.Split('\n').Skip(2).Where(l => !l.StartsWith(StatusText.MemoryPrefix, StringComparison.Ordinal)));
+        if (body == _lastPlain && status.Elapsed - _lastPlainAt < PlainHeartbeat)
+            return;
+        (_lastPlain, _lastPlainAt) = (body, status.Elapsed);
+        Output.Write(text);
     }
 
     public override void OnExperimentEnd(ExperimentStatus status)
@@ -60,7 +74,7 @@ internal sealed class ConsoleStatusReporter(int verbose) : TuneCallback
             _live.Dispose();
         }
         else
-            Console.Out.Write(PlainText(status));
+            Output.Write(PlainText(status));
     }
 
     private void Event(string line)
@@ -74,47 +88,85 @@ internal sealed class ConsoleStatusReporter(int verbose) : TuneCallback
             }
         }
         else
-            Console.Out.WriteLine(line);
+            Output.WriteLine(line);
     }
 
     private IRenderable Render(ExperimentStatus status)
     {
-        var table = new Table().Border(TableBorder.Simple);
-        foreach (string column in StatusText.Columns(status))
-            table.AddColumn(Markup.Escape(column));
-        foreach (TrialInfo trial in status.Trials)
-            table.AddRow(StatusText.Row(status, trial).Select(Markup.Escape).ToArray());
-        var lines = new List<IRenderable>
+        int width = Math.Max(AnsiConsole.Profile.Width, 20), height = AnsiConsole.Profile.Height;
+        var lines = new List<IRenderable> { new Markup("[bold]Tune Status[/]") };
+        int used = 1;
+        void Add(string text, Style? style = null)
         {
-            new Markup("[bold]Tune Status[/]"),
-            new Text(StatusText.Header(status)),
-            new Markup("[bold]System Info[/]"),
-        };
-        lines.AddRange(status.SchedulerLines.Select(l => new Text(l)));
-        lines.Add(new Text($"Logical resource usage: {status.ResourceUsage}"));
+            lines.Add(new Text(text, style ?? Style.Plain));
+            used += Math.Max(1, (text.Length + width - 1) / width); // wrapped lines count as what they take
+        }
+        Add(StatusText.Header(status));
+        Add(StatusText.LogDir(status));
+        lines.Add(new Markup("[bold]System Info[/]"));
+        used++;
+        foreach (string line in status.SchedulerLines)
+            Add(line);
+        Add($"Logical resource usage: {status.ResourceUsage}");
+        Add(StatusText.MemoryLine());
         lines.Add(new Markup("[bold]Trial Status[/]"));
-        lines.Add(new Text(StatusText.Counts(status)));
+        used++;
+        Add(StatusText.Counts(status));
+        if (StatusText.Best(status) is { } best)
+            Add(best);
+
+        // A frame taller than the terminal loses its top, so the table gets the rows left (its header and borders take 3,
+        // an overflow line 1), before the errors and the latest events.
+        var errors = StatusText.Errors(status);
+        int rows = Math.Max(3, height - used - errors.Count - 5);
+        var shown = StatusText.Fit(status.Trials, rows);
+        var metrics = StatusText.MetricColumns(status);
+        var columns = StatusText.Columns(status);
+        var cells = shown.Select(t => StatusText.Row(status, t, metrics)).ToList();
+        var kept = StatusText.ColumnsThatFit(columns, cells, width, metrics);
+        var table = new Table().Border(TableBorder.Simple);
+        foreach (int i in kept)
+            table.AddColumn(new TableColumn(Markup.Escape(columns[i])) { NoWrap = true });
+        foreach (var row in cells)
+            table.AddRow(kept.Select(i => new Text(row[i])).ToArray<IRenderable>());
         lines.Add(table);
+        used += shown.Count + 3;
+        if (StatusText.Overflow(status, shown) is { } overflow)
+            Add(overflow);
+        foreach (string error in errors)
+            Add(error, new Style(Color.Red));
+        string[] events;
         lock (_events)
-            lines.AddRange(_events.Select(e => new Text(e, new Style(Color.Grey))));
+            events = _events.ToArray();
+        foreach (string e in events.TakeLast(Math.Max(0, height - used - 1)))
+            Add(e, new Style(Color.Grey));
         return new Rows(lines);
     }
 
     internal static string PlainText(ExperimentStatus status)
     {
         var columns = StatusText.Columns(status);
-        var rows = status.Trials.Select(t => StatusText.Row(status, t)).ToList();
+        var metrics = StatusText.MetricColumns(status);
+        var rows = status.Trials.Select(t => StatusText.Row(status, t, metrics)).ToList();
         int[] widths = columns.Select((c, i) => Math.Max(c.Length, rows.Count == 0 ? 0 : rows.Max(r => r[i].Length))).ToArray();
         var text = new StringBuilder();
         text.AppendLine("== Tune Status ==");
         text.AppendLine(StatusText.Header(status));
+        text.AppendLine(StatusText.LogDir(status));
         foreach (string line in status.SchedulerLines)
             text.AppendLine(line);
         text.AppendLine($"Logical resource usage: {status.ResourceUsage}");
+        text.AppendLine(StatusText.MemoryLine());
         text.AppendLine(StatusText.Counts(status));
+        if (StatusText.Best(status) is { } best)
+            text.AppendLine(best);
         text.AppendLine(string.Join("  ", columns.Select((c, i) => c.PadRight(widths[i]))).TrimEnd());
         foreach (var row in rows)
             text.AppendLine(string.Join("  ", row.Select((c, i) => c.PadRight(widths[i]))).TrimEnd());
+        if (StatusText.Overflow(status, status.Trials) is { } overflow)
+            text.AppendLine(overflow);
+        foreach (string line in StatusText.Errors(status))
+            text.AppendLine(line);
         return text.ToString();
     }
 
@@ -133,9 +185,12 @@ internal sealed class ConsoleStatusReporter(int verbose) : TuneCallback
                 while (true)
                 {
                     await _changed.WaitAsync().ConfigureAwait(false);
+                    // Read before the frame: Dispose sets it after the final Show, so when it is seen here, the frame read
+                    // next is the final one (read after, an older frame drawn meanwhile would stay on screen).
+                    bool last = _done;
                     context.UpdateTarget(_current);
                     context.Refresh();
-                    if (_done) return;
+                    if (last) return;
                 }
             });
         }

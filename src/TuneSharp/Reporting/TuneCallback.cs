@@ -49,6 +49,9 @@ public abstract class TuneCallback
 /// <param name="ParameterPaths">The searched parameters, as table columns.</param>
 /// <param name="CountsByStatus">How many trials are in each status.</param>
 /// <param name="Trials">The trials to show: running first, then the most recent others (at most a few dozen).</param>
+/// <param name="Mode">Whether the metric is minimised or maximised, or null.</param>
+/// <param name="BestTrial">The trial whose last result is best by the metric (Ray's "Current best trial"), or null.</param>
+/// <param name="ErroredTrials">The trials in error (at most a few dozen; <see cref="CountsByStatus"/> has them all).</param>
 public sealed record ExperimentStatus(
     string ExperimentPath,
     DateTimeOffset Started,
@@ -58,4 +61,7 @@ public sealed record ExperimentStatus(
     string? Metric,
     IReadOnlyList<string> ParameterPaths,
     IReadOnlyDictionary<TrialStatus, int> CountsByStatus,
-    IReadOnlyList<TrialInfo> Trials);
+    IReadOnlyList<TrialInfo> Trials,
+    Mode? Mode = null,
+    TrialInfo? BestTrial = null,
+    IReadOnlyList<TrialInfo>? ErroredTrials = null);

@@ -126,4 +126,30 @@ public class CallbackTests
         Assert.Equal(3, grid.Count);
         Assert.All(grid, r => Assert.Equal(4L, r.Metrics[ResultFields.TrainingIteration]));
     }
+
+    private sealed class LastStatus : TuneCallback
+    {
+        public ExperimentStatus? Status { get; private set; }
+        public override void OnExperimentEnd(ExperimentStatus status) => Status = status;
+    }
+
+    [Fact]
+    public async Task OnExperimentEnd_Status_NamesTheBestTrialAndTheErroredOnes()
+    {
+        using var temp = new TempDirectory();
+        var last = new LastStatus();
+        await new Tuner(async trial =>
+            {
+                double x = trial.Config.Get<double>("x");
+                await trial.ReportAsync(new Metrics { ["loss"] = Math.Abs(x - 2) });
+                if (x == 3)
+                    throw new InvalidOperationException("failing on purpose");
+            },
+            new SearchSpace { ["x"] = Tune.GridSearch(1.0, 2.0, 3.0) }, new TuneConfig { Metric = "loss", Mode = Mode.Min },
+            Run(temp, "status", last)).FitAsync();
+
+        Assert.Equal(2.0, last.Status!.BestTrial!.Config.Get<double>("x"));
+        Assert.Equal(Mode.Min, last.Status.Mode);
+        Assert.Equal(3.0, Assert.Single(last.Status.ErroredTrials!).Config.Get<double>("x"));
+    }
 }

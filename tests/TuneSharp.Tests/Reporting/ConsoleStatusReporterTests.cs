@@ -15,7 +15,7 @@ public class ConsoleStatusReporterTests
         "/tmp/exp", Started, TimeSpan.FromSeconds(75.5), ["Using FIFO scheduling algorithm."], "1.0/2 CPUs, 0.0/0 GPUs", "loss",
         ["x", "opt/lr"],
         new Dictionary<TrialStatus, int> { [TrialStatus.Error] = 1, [TrialStatus.Terminated] = 2, [TrialStatus.Running] = 1, [TrialStatus.Pending] = 1 },
-        trials);
+        trials, Mode.Min);
 
     private static string[] Lines(string text) => text.Replace("\r", "").TrimEnd('\n').Split('\n');
 
@@ -29,19 +29,28 @@ public class ConsoleStatusReporterTests
                 new() { ["loss"] = double.NaN, [ResultFields.TimeTotalS] = 0.5 }),
             Trial(3, TrialStatus.Pending, 0, new() { ["x"] = 3 }, null));
 
+        status = status with { BestTrial = status.Trials[0], ErroredTrials = [status.Trials[1] with { Directory = "/tmp/exp/t1" }] };
+
         string[] lines = Lines(ConsoleStatusReporter.PlainText(status));
 
         Assert.Equal("== Tune Status ==", lines[0]);
-        Assert.StartsWith("Current time: 2026-11-27 21:21:41  Running for: 00:01:15.50  Memory: ", lines[1]);
+        Assert.Equal("Current time: 2026-11-27 21:21:41  Running for: 00:01:15.50", lines[1]);
+        Assert.StartsWith("Memory usage on this node: ", lines[5]);
+        lines = lines.Where((_, i) => i != 5).ToArray();
         Assert.Equal(
         [
+            "Result logdir: /tmp/exp",
             "Using FIFO scheduling algorithm.",
             "Logical resource usage: 1.0/2 CPUs, 0.0/0 GPUs",
             "Trials: 5 (1 PENDING, 1 RUNNING, 2 TERMINATED, 1 ERROR)",
+            "Current best trial: train_abcde_00000 with loss=0.25 and params={\"x\":0.5,\"opt/lr\":0.01}",
             "Trial name         status      loc  x      opt/lr  loss  iter  total time (s)",
             "train_abcde_00000  TERMINATED       0.5    0.01    0.25  3     1.235",
             "train_abcde_00001  ERROR            -1.25  0.001   NaN   1     0.5",
             "train_abcde_00003  PENDING          3",
+            "... 2 more trials not shown (1 RUNNING, 1 TERMINATED)",
+            "Number of errored trials: 1",
+            "train_abcde_00001  /tmp/exp/t1/error.txt",
         ], lines[2..]);
     }
 
@@ -50,7 +59,7 @@ public class ConsoleStatusReporterTests
     {
         var status = Status(Trial(2, TrialStatus.Running, 10, new() { ["x"] = 2.0 }, new() { ["loss"] = 0.123456789, [ResultFields.TimeTotalS] = 12.0 }));
 
-        string row = Lines(ConsoleStatusReporter.PlainText(status))[^1];
+        string row = Lines(ConsoleStatusReporter.PlainText(status))[^2]; // the last line says how many are not shown
 
         string[] cells = row.Split("  ", StringSplitOptions.RemoveEmptyEntries).Select(c => c.Trim()).ToArray();
         Assert.Equal(["train_abcde_00002", "RUNNING", $"{Environment.MachineName}:{Environment.ProcessId}", "2", "0.123457", "10", "12"], cells);
@@ -66,5 +75,66 @@ public class ConsoleStatusReporterTests
 
         Assert.Equal("Trials: 0 ()", lines[^2]);
         Assert.Equal("Trial name  status  loc  iter  total time (s)", lines[^1]);
+    }
+
+    [Fact]
+    public void PlainText_TrialsReportMoreThanTheMetric_ShowsTheOthersAfterIt()
+    {
+        var status = Status(Trial(0, TrialStatus.Running, 1, new() { ["x"] = 0.5 },
+            new() { ["accuracy"] = 0.9, ["loss"] = 0.25, ["flag"] = true, ["lr_now"] = 0.1, ["grad"] = 2.0, ["extra"] = 3.0 }));
+
+        Assert.Equal(["loss", "accuracy", "lr_now", "grad"], StatusText.MetricColumns(status)); // four at most, as Ray's
+    }
+
+    [Fact]
+    public void PlainText_ListValuedParameterAndALongString_ShownAsJsonAndCut()
+    {
+        var status = Status(Trial(0, TrialStatus.Pending, 0,
+            new() { ["x"] = new List<object?> { 16, 32 }, ["opt"] = new Dictionary<string, object?> { ["lr"] = "a-very-long-optimizer-name" } }, null));
+
+        string row = Lines(ConsoleStatusReporter.PlainText(status))[^2];
+
+        Assert.Contains("[16,32]", row);
+        Assert.Contains("a-very-long-optim...", row);
+        Assert.DoesNotContain("System.", row);
+    }
+
+    [Fact]
+    public void ColumnsThatFit_NarrowTerminal_DropsLocationThenExtraMetricsThenTimeThenParameters()
+    {
+        string[] columns = ["Trial name", "status", "loc", "lr", "momentum", "loss", "acc", "iter", "total time (s)"];
+        IReadOnlyList<string>[] rows = [["TrainMnist_fabb2_00002", "TERMINATED", "host:1234", "0.002", "0.310074", "0.25", "0.9", "10", "12.5"]];
+        string[] metrics = ["loss", "acc"];
+
+        string[] Kept(int width) => StatusText.ColumnsThatFit(columns, rows, width, metrics).Select(i => columns[i]).ToArray();
+
+        Assert.Equal(columns, Kept(200));
+        Assert.Equal(["Trial name", "status", "lr", "momentum", "loss", "acc", "iter", "total time (s)"], Kept(90));
+        Assert.Equal(["Trial name", "status", "lr", "momentum", "loss", "iter"], Kept(80));
+        Assert.Equal(["Trial name", "status", "loss", "iter"], Kept(40));
+    }
+
+    [Fact]
+    public void Duration_PastADay_CountsTheDays()
+    {
+        Assert.Equal("00:01:15.50", StatusText.Duration(TimeSpan.FromSeconds(75.5)));
+        Assert.Equal("1 day, 01:00:00.00", StatusText.Duration(TimeSpan.FromHours(25)));
+        Assert.Equal("3 days, 00:00:00.00", StatusText.Duration(TimeSpan.FromDays(3)));
+    }
+
+    [Fact]
+    public void OnStatus_Redirected_PrintsOnlyWhenSomethingChangedOrAMinuteWentBy()
+    {
+        var output = new StringWriter();
+        var reporter = new ConsoleStatusReporter(verbose: 1, output);
+        var trial = Trial(0, TrialStatus.Running, 1, new() { ["x"] = 0.5 }, new() { ["loss"] = 0.25 });
+        var status = Status(trial);
+
+        reporter.OnStatus(status);
+        reporter.OnStatus(status with { Elapsed = status.Elapsed + TimeSpan.FromSeconds(10) }); // only the clock moved
+        reporter.OnStatus(status with { Trials = [trial with { Iteration = 2 }], Elapsed = status.Elapsed + TimeSpan.FromSeconds(20) });
+        reporter.OnStatus(status with { Trials = [trial with { Iteration = 2 }], Elapsed = status.Elapsed + TimeSpan.FromSeconds(90) });
+
+        Assert.Equal(3, Lines(output.ToString()).Count(l => l == "== Tune Status =="));
     }
 }
