@@ -133,7 +133,7 @@ public sealed class Config : IReadOnlyDictionary<string, object?>
     }
 
     /// <inheritdoc />
-    public object? this[string key] => _values[key];
+    public object? this[string key] => Resolved(key, _values[key]);
     /// <inheritdoc />
     public IEnumerable<string> Keys => _values.Keys;
     /// <inheritdoc />
@@ -143,7 +143,17 @@ public sealed class Config : IReadOnlyDictionary<string, object?>
     /// <inheritdoc />
     public bool ContainsKey(string key) => _values.ContainsKey(key);
     /// <inheritdoc />
-    public bool TryGetValue(string key, out object? value) => _values.TryGetValue(key, out value);
+    public bool TryGetValue(string key, out object? value)
+    {
+        bool found = _values.TryGetValue(key, out value);
+        value = Resolved(key, value);
+        return found;
+    }
+
+    /// <summary>A SampleFrom reading a value another SampleFrom has not given yet is retried later (as Ray's access guard),
+    /// whichever way it reads it: through Get, the indexer or TryGetValue.</summary>
+    private static object? Resolved(string key, object? value) =>
+        value is Search.Unresolved ? throw new Search.UnresolvedDependencyException(key) : value;
     /// <inheritdoc />
     public IEnumerator<KeyValuePair<string, object?>> GetEnumerator() => _values.GetEnumerator();
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();

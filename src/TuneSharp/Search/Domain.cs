@@ -38,14 +38,18 @@ internal static class Quantum
     public static double Round(double value, double q)
     {
         double steps = Math.Round(value / q, MidpointRounding.AwayFromZero);
+        // Decimal arithmetic gives the exact decimal multiple, but only for a q decimal holds exactly (0.1 does; 1/3
+        // and 1e-30 do not, and would come back as 0.333333333333333 or 0): otherwise, as Ray, steps * q.
         try
         {
-            return (double)((decimal)steps * (decimal)q);
+            decimal exact = (decimal)q;
+            if ((double)exact == q)
+                return (double)((decimal)steps * exact);
         }
         catch (OverflowException)
         {
-            return steps * q;
         }
+        return steps * q;
     }
 
     public static bool IsMultiple(double value, double q)

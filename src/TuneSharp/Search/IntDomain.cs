@@ -37,19 +37,21 @@ public sealed class IntDomain : Domain
                 ? random.NextInt64(Lower, Upper)
                 : Math.Clamp((long)Math.Floor(LogSample(random, Upper)), Lower, Upper - 1);
         }
-        // Quantised: sample the closed range, round to a multiple of q, and stay inside it.
-        double raw = Sampler == NumericSampler.Uniform
-            ? random.NextInt64(Lower, Upper + 1)
-            : LogSample(random, Upper);
-        long value = (long)Math.Round(raw / q, MidpointRounding.AwayFromZero) * q;
-        while (value > Upper) value -= q;
-        while (value < Lower) value += q;
-        return value;
+        // Quantised: only the multiples of q in [lower, upper] can come out. Uniformly: each of them alike. On a log
+        // scale: as Ray's Quantized, the range narrowed to the first and last multiple, then rounded (before, the log
+        // mass below the first multiple was folded onto it: QLogRandInt(1, 1000, 100) gave 100 three times in four).
+        long first = FirstMultipleFrom(Lower, q), last = LastMultipleTo(Upper, q);
+        if (Sampler == NumericSampler.Uniform)
+            return first + random.NextInt64(0, (last - first) / q + 1) * q;
+        long value = (long)Math.Round(LogSample(random, first, last) / q, MidpointRounding.AwayFromZero) * q;
+        return Math.Clamp(value, first, last);
     }
 
-    private double LogSample(Random random, double upper)
+    private double LogSample(Random random, double upper) => LogSample(random, Lower, upper);
+
+    private double LogSample(Random random, double lower, double upper)
     {
-        double lo = Math.Log(Lower, Base), hi = Math.Log(upper, Base);
+        double lo = Math.Log(lower, Base), hi = Math.Log(upper, Base);
         return Math.Pow(Base, lo + (hi - lo) * random.NextDouble());
     }
 
@@ -67,10 +69,15 @@ public sealed class IntDomain : Domain
             throw Invalid(path, $"the logarithm base {Base} of {this} must be positive and not 1", "Use base 10, 2 or Math.E.");
         if (Q is { } quantum && FirstMultipleFrom(Lower, quantum) > Upper)
             throw Invalid(path, $"no multiple of q = {quantum} lies in [{Lower}, {Upper}] for {this}", "Widen the range or reduce q.");
+        if ((Q is null ? Upper - 1 : Upper) - Lower is < 0 or long.MaxValue) // overflowed, or more values than a long counts
+            throw Invalid(path, $"the range of {this} is too wide to sample", "Narrow the bounds (a span below 2^63).");
     }
 
     // The smallest multiple of q at or above value (also for negative values, where % is negative).
     private static long FirstMultipleFrom(long value, long q) => value + (q - ((value % q) + q) % q) % q;
+
+    // The largest multiple of q at or below value.
+    private static long LastMultipleTo(long value, long q) => value - ((value % q) + q) % q;
 
     /// <inheritdoc />
     public override string ToString() => (Sampler, Q) switch

@@ -16,7 +16,8 @@ internal static class SpaceWalker
                 throw new TuneException($"Search space parameter name '{key}' is not allowed: names must be non-empty and must not contain '/'. Nest a SearchSpace instead.");
             Validate(value, key);
         }
-        // A dry run resolves every SampleFrom once, so a function that throws fails before any trial runs.
+        // A dry run resolves every SampleFrom once, so a function that throws (or a cycle between functions) fails
+        // before any trial runs. (Ray does not: a function with side effects sees one call more here.)
         var dryRun = new Random(0);
         Resolve(space, dryRun, new Dictionary<string, object?>(), new Dictionary<string, object?>());
     }
@@ -37,7 +38,15 @@ internal static class SpaceWalker
                 break;
             default:
                 foreach (var (childPath, child) in Children(node, path))
+                {
+                    // A '/' in a key would make the paths of what lies below ambiguous ("a/b/c"): refused where a
+                    // parameter lies below; a plain value's key (a file name in a constant dictionary) stays as it is.
+                    if (node is SearchSpace or IDictionary && childPath[(path.Length == 0 ? 0 : path.Length + 1)..].Contains('/')
+                        && IsSpaceLike(child))
+                        throw new TuneException($"Search space key '{childPath[(path.Length == 0 ? 0 : path.Length + 1)..]}' under '{path}' " +
+                            "contains '/', which separates the levels of a parameter's path. Rename it, or nest a SearchSpace.");
                     Validate(child, childPath);
+                }
                 break;
         }
     }
@@ -146,8 +155,9 @@ internal static class SpaceWalker
                 return IsSpaceLike(sampled) ? ResolveNode(sampled, path, random, grid, preset, pending) : sampled;
             case SearchSpace or IDictionary:
                 var dict = new Dictionary<string, object?>();
+                int keyStart = path.Length == 0 ? 0 : path.Length + 1;
                 foreach (var (childPath, child) in Children(node, path))
-                    dict[LastSegment(childPath)] = ResolveNode(child, childPath, random, grid, preset, pending);
+                    dict[childPath[keyStart..]] = ResolveNode(child, childPath, random, grid, preset, pending);
                 return dict;
             case IList list when node is not string:
                 var resolved = new List<object?>(list.Count);
@@ -186,8 +196,6 @@ internal static class SpaceWalker
                 break;
         }
     }
-
-    private static string LastSegment(string path) => path[(path.LastIndexOf('/') + 1)..];
 
     private static void SetAt(Dictionary<string, object?> root, string path, object? value)
     {

@@ -177,4 +177,39 @@ public class DomainSamplingTests
             Assert.NotEqual(first, other);
         }
     }
+
+    [Fact]
+    public void QLogRandInt_LowerBelowQ_SamplesTheRangeBetweenTheFirstAndLastMultipleAsRay()
+    {
+        var values = DrawLongs(Tune.QLogRandInt(1, 1000, 100));
+
+        Assert.All(values, v => Assert.True(v is >= 100 and <= 1000 && v % 100 == 0, $"{v}"));
+        // Log-uniform on [100, 1000], rounded: 100 takes [100, 150), log10(1.5) = 0.176 of the mass (was 0.73).
+        Assert.InRange(values.Count(v => v == 100) / (double)Draws, 0.165, 0.187);
+    }
+
+    [Fact]
+    public void QRandInt_UpperNotAMultiple_EachMultipleAlike()
+    {
+        var values = DrawLongs(Tune.QRandInt(0, 10, 4));
+
+        Assert.Equal([0L, 4, 8], values.Distinct().Order());
+        Assert.All(values.GroupBy(v => v), g => Assert.InRange(g.Count() / (double)Draws, 0.32, 0.347)); // the top one got 0.45
+    }
+
+    [Fact]
+    public void QUniform_QuantumNoDecimalHolds_ValuesAreExactMultiples()
+    {
+        double third = 1.0 / 3;
+        Assert.Equal([0.0, third, 2 * third, 1.0], DrawDoubles(Tune.QUniform(0, 1, third)).Distinct().Order());
+        Assert.True(DrawDoubles(Tune.QUniform(1e-27, 1e-26, 1e-30)).Distinct().Count() > 100); // all 1e-27 before
+        Assert.Contains(0.3, DrawDoubles(Tune.QUniform(0, 1, 0.1))); // decimal still spares 0.30000000000000004
+    }
+
+    [Fact]
+    public void Validate_IntegerRangeTooWideToCount_IsRefused()
+    {
+        var error = Assert.Throws<TuneException>(() => new SearchSpace { ["n"] = Tune.QRandInt(0, long.MaxValue) }.Validate());
+        Assert.Contains("too wide", error.Message);
+    }
 }

@@ -124,4 +124,36 @@ public class SearchSpaceResolutionTests
         Assert.NotEqual(first, other);
         Assert.Equal(10, first.Distinct().Count());
     }
+
+    [Fact]
+    public void Resolve_ConstantDictionaryWithSlashesInItsKeys_KeepsTheKeys()
+    {
+        var space = new SearchSpace
+        {
+            ["files"] = new Dictionary<string, object?> { ["data/train.csv"] = 1, ["data/test.csv"] = 2 },
+            ["lr"] = Tune.Uniform(0, 1),
+        };
+
+        var files = (IReadOnlyDictionary<string, object?>)Sample(space, 1)[0]["files"]!;
+
+        Assert.Equal(["data/test.csv", "data/train.csv"], files.Keys.Order()); // was "train.csv", "test.csv"
+    }
+
+    [Fact]
+    public void Validate_ParameterUnderAKeyWithASlash_IsRefused()
+    {
+        var space = new SearchSpace { ["opt"] = new SearchSpace { ["sgd/lr"] = Tune.Uniform(0, 1) } };
+
+        var error = Assert.Throws<TuneException>(space.Validate);
+
+        Assert.Contains("'sgd/lr'", error.Message);
+    }
+
+    [Fact]
+    public void Resolve_SampleFromReadingAnotherThroughTheIndexer_WaitsForIt()
+    {
+        var space = new SearchSpace { ["b"] = Tune.SampleFrom(c => c["a"]), ["a"] = Tune.SampleFrom(_ => 5) };
+
+        Assert.Equal(5, Sample(space, 1)[0]["b"]); // was the placeholder of the unresolved 'a'
+    }
 }
