@@ -43,6 +43,7 @@ internal sealed partial class TuneController
             _scheduler.OnTrialComplete(trial.Snapshot(), trial.LastResult);
         }
         _endedAtResume = endedAfterSnapshot;
+        _orphans = _store.UnclaimedTrialFolders();
         // A crash between a new checkpoint and the deletion of an old one leaves one too many; retention applies now
         // that the scheduler's state says which checkpoints it still needs.
         foreach (Trial trial in _trials)
@@ -58,12 +59,7 @@ internal sealed partial class TuneController
     {
         string dir = Path.Combine(_store.Path, element.GetProperty("dir_name").GetString()!);
         _store.Claim(dir);
-        // A trial that never started has no folder yet; one that did may hold half-written checkpoints.
-        if (Directory.Exists(dir))
-            foreach (string staging in Directory.EnumerateDirectories(dir, ".staging_checkpoint_*"))
-                ExperimentStore.DeleteCheckpoint(staging);
-        RepairLastLine(Path.Combine(dir, TrialResultWriter.ResultFile));
-        RepairLastLine(Path.Combine(dir, TrialResultWriter.ProgressFile));
+        RepairFolder(dir);
 
         // params.json is rewritten (atomically) whenever a trial's config changes, as at a PBT exploit: it can be newer
         // than the snapshot, whose config would undo the exploit's explore step and then overwrite the file.
@@ -77,18 +73,7 @@ internal sealed partial class TuneController
             NumFailures = element.GetProperty("num_failures").GetInt32(),
             ErrorMessage = element.GetProperty("error").ValueKind == JsonValueKind.String ? element.GetProperty("error").GetString() : null,
         };
-        var history = TrialResultWriter.ReadHistory(dir);
-        // A crash between a result's line and its CSV row (the line goes first) leaves progress.csv a row short.
-        if (TrialResultWriter.CsvRowCount(dir) is var rows && rows < history.Count)
-        {
-            using var writer = new TrialResultWriter(dir);
-            writer.Open();
-            foreach (var row in history.Skip(rows))
-                writer.WriteCsv(row, _formatter);
-        }
-        trial.Checkpoints.Restore(ExperimentStore.CheckpointsOnDisk(dir, history));
-        // New checkpoints take names no line and no folder has used: a line may name one that a crash kept from arriving.
-        trial.Checkpoints.NextIndex = Math.Max(trial.Checkpoints.NextIndex, NamedIndices(history).DefaultIfEmpty(-1).Max() + 1);
+        var history = ReadHistoryAndCheckpoints(trial);
 
         var status = Enum.Parse<TrialStatus>(element.GetProperty("status").GetString()!, ignoreCase: true);
         if (status == TrialStatus.Error && resume.RestartErrored)
@@ -102,19 +87,12 @@ internal sealed partial class TuneController
             trial.Checkpoints.NextIndex = next;
             history = [];
         }
-        foreach (var row in history)
-            trial.Analysis.Add(row);
-        if (history.Count > 0)
-        {
-            trial.LastResult = history[^1];
-            trial.Iteration = ResultFields.TryGetDouble(history[^1], ResultFields.TrainingIteration, out double it) ? (long)it : history.Count;
-            trial.TimeTotal = ResultFields.TryGetDouble(history[^1], ResultFields.TimeTotalS, out double t) ? t : 0;
-        }
-        if (status is TrialStatus.Running or TrialStatus.Pending && history.Count > 0 && history[^1].GetValueOrDefault(ResultFields.Done) is true
+        TakeHistory(trial, history);
+        if (status is TrialStatus.Running or TrialStatus.Pending or TrialStatus.Paused && EndsDone(history)
             && ResultFields.TryGetDouble(history[^1], ResultFields.Timestamp, out double written) && written >= snapshotSeconds)
         {
-            // Its last result said done (a class trainable's final step, a function's done = true) after the snapshot was
-            // written: it ended then, and must not run a step past its end now.
+            // Its last result said done (a class trainable's final step, a function's done = true, a stopper's or the
+            // scheduler's stop) after the snapshot was written: it ended then, and must not run a step past its end now.
             status = TrialStatus.Terminated;
             endedAfterSnapshot.Add(trial);
         }
@@ -133,6 +111,80 @@ internal sealed partial class TuneController
         _trialsById[trial.Id] = trial;
         if (trial.Status is TrialStatus.Pending or TrialStatus.Paused)
             _waiting.Add(trial);
+    }
+
+    /// <summary>Makes a trial folder a crash left behind usable: half-written checkpoints go, a half-written last line
+    /// is cut. (A trial that never started has no folder yet.)</summary>
+    private static void RepairFolder(string dir)
+    {
+        if (Directory.Exists(dir))
+            foreach (string staging in Directory.EnumerateDirectories(dir, ".staging_checkpoint_*"))
+                ExperimentStore.DeleteCheckpoint(staging);
+        RepairLastLine(Path.Combine(dir, TrialResultWriter.ResultFile));
+        RepairLastLine(Path.Combine(dir, TrialResultWriter.ProgressFile));
+    }
+
+    /// <summary>Reads the trial's results from its folder (writing CSV rows a crash kept from progress.csv) and gives it
+    /// the checkpoints on disk.</summary>
+    private IReadOnlyList<IReadOnlyDictionary<string, object?>> ReadHistoryAndCheckpoints(Trial trial)
+    {
+        string dir = trial.Directory;
+        var history = TrialResultWriter.ReadHistory(dir);
+        // A crash between a result's line and its CSV row (the line goes first) leaves progress.csv a row short.
+        if (TrialResultWriter.CsvRowCount(dir) is var rows && rows < history.Count)
+        {
+            using var writer = new TrialResultWriter(dir);
+            writer.Open();
+            foreach (var row in history.Skip(rows))
+                writer.WriteCsv(row, _formatter);
+        }
+        trial.Checkpoints.Restore(ExperimentStore.CheckpointsOnDisk(dir, history));
+        // New checkpoints take names no line and no folder has used: a line may name one that a crash kept from arriving.
+        trial.Checkpoints.NextIndex = Math.Max(trial.Checkpoints.NextIndex, NamedIndices(history).DefaultIfEmpty(-1).Max() + 1);
+        return history;
+    }
+
+    /// <summary>Takes the results read back as the trial's: its summaries, last result, iteration and time.</summary>
+    private static void TakeHistory(Trial trial, IReadOnlyList<IReadOnlyDictionary<string, object?>> history)
+    {
+        foreach (var row in history)
+            trial.Analysis.Add(row);
+        if (history.Count > 0)
+        {
+            trial.LastResult = history[^1];
+            trial.Iteration = ResultFields.TryGetDouble(history[^1], ResultFields.TrainingIteration, out double it) ? (long)it : history.Count;
+            trial.TimeTotal = ResultFields.TryGetDouble(history[^1], ResultFields.TimeTotalS, out double t) ? t : 0;
+        }
+    }
+
+    private static bool EndsDone(IReadOnlyList<IReadOnlyDictionary<string, object?>> history) =>
+        history.Count > 0 && history[^1].GetValueOrDefault(ResultFields.Done) is true;
+
+    /// <summary>
+    /// A trial created after the last snapshot has a folder the snapshot does not know. The searcher, restored to that
+    /// snapshot, suggests it again under the same id: when the suggested config is the one in the folder, the trial takes
+    /// the folder back, with its results and checkpoints, instead of starting over in a new one and leaving the results
+    /// of the first run out of the experiment. Returns whether it did.
+    /// </summary>
+    private bool TryAdoptOrphan(Trial trial, string dirName)
+    {
+        string? orphan = _orphans.FirstOrDefault(o => Path.GetFileName(o) is { } name
+            && (name == dirName || name.StartsWith(trial.Name + "_", StringComparison.Ordinal)));
+        if (orphan is null)
+            return false;
+        _orphans.Remove(orphan);
+        if (ExperimentStore.ReadParams(orphan) is not { } config || config.ToString() != trial.Config.ToString())
+        {
+            _logger.LogWarning("Trial folder {Folder} was made after the last snapshot for a config the searcher no longer " +
+                "suggests; it stays on disk, but not among the experiment's trials", orphan);
+            return false;
+        }
+        _store.Claim(orphan);
+        RepairFolder(orphan);
+        trial.Directory = orphan;
+        TakeHistory(trial, ReadHistoryAndCheckpoints(trial));
+        _logger.LogInformation("Trial {Trial} takes back its folder {Folder}, made after the last snapshot", trial.Name, orphan);
+        return true;
     }
 
     /// <summary>The checkpoint indices the result lines name.</summary>

@@ -43,10 +43,15 @@ internal sealed partial class TuneController
         _stateDirty = false;
         _endedSinceSnapshot = false;
         _lastStateWrite = _time.GetTimestamp();
-        _lastStateWriteDuration = _time.GetElapsedTime(started, _lastStateWrite);
+        // The shorter of the last two: one slow write (a process's first, which compiles the writer; a GC pause; a disk
+        // hiccup) would otherwise hold off the next snapshot for 19 times as long, and a resume is always a new process.
+        TimeSpan took = _time.GetElapsedTime(started, _lastStateWrite);
+        _lastStateWriteDuration = took < _previousStateWriteDuration ? took : _previousStateWriteDuration;
+        _previousStateWriteDuration = took;
     }
 
     private TimeSpan _lastStateWriteDuration;
+    private TimeSpan _previousStateWriteDuration;
 
     // AggressiveOptimization here and in what it calls per trial: a snapshot runs these once per trial, thousands of
     // times in a row every few seconds, and tiered compilation would run most of them as unoptimised code (the final

@@ -86,6 +86,7 @@ internal sealed partial class TuneController : IExperimentView
 
     private List<RequiredResultKey> _requiredKeys = [];
     private IReadOnlyList<Trial> _endedAtResume = [];
+    private List<string> _orphans = [];
 
     public async Task<ResultGrid> RunAsync(string experimentPath, ExperimentResume? resume, CancellationToken cancellationToken)
     {
@@ -364,12 +365,17 @@ internal sealed partial class TuneController : IExperimentView
         string dirName = _tuneConfig.TrialDirnameCreator is { } creator
             ? TrialNaming.Sanitize(UserCode("TuneConfig.TrialDirnameCreator", id, () => creator(named)))
             : TrialNaming.DefaultDirName(trial.Name, index, TrialNaming.FormatParameters(trial.Config, trial.SampledPaths), trial.Created);
-        trial.Directory = _store.TrialDirectoryFor(dirName);
+        bool adopted = _orphans.Count > 0 && TryAdoptOrphan(trial, dirName);
+        if (!adopted)
+            trial.Directory = _store.TrialDirectoryFor(dirName);
         _trials.Add(trial);
         _trialsById[id] = trial;
-        _waiting.Add(trial);
         _scheduler.OnTrialAdd(trial.Snapshot());
         _stateDirty = true;
+        if (adopted && trial.LastResult?.GetValueOrDefault(ResultFields.Done) is true)
+            Terminate(trial); // it had finished
+        else
+            _waiting.Add(trial);
         return true;
     }
 

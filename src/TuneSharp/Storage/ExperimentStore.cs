@@ -42,6 +42,12 @@ internal sealed class ExperimentStore
         return path;
     }
 
+    /// <summary>Trial folders (with a <c>params.json</c>) no trial has claimed: after a resume, those of trials made after
+    /// the last snapshot.</summary>
+    public List<string> UnclaimedTrialFolders() =>
+        Directory.EnumerateDirectories(Path).Where(d => !_claimed.Contains(d) && File.Exists(System.IO.Path.Combine(d, ParamsFile)))
+            .Order(StringComparer.Ordinal).ToList();
+
     /// <summary>Marks the folder of a trial restored from a snapshot as taken, whether or not it exists yet.</summary>
     public void Claim(string trialDirectory) => _claimed.Add(trialDirectory);
 
