@@ -47,6 +47,7 @@ public static class LearningCurvePlot
             // Non-finite points are skipped; with nothing else the image would be blank.
             throw new ArgumentException("Every point of every series is NaN or infinite; there is nothing to draw.", nameof(series));
         }
+        CheckSpan(all, nameof(series));
 
         Plot plot = NewPlot(title, xLabel, yLabel);
         // Category10 (matplotlib's default) repeats after 10 colours, which would make legend entries ambiguous.
@@ -96,6 +97,8 @@ public static class LearningCurvePlot
         Validate(primary, nameof(primary), nameof(primary));
         Validate(secondary, nameof(secondary), nameof(secondary));
         ArgumentNullException.ThrowIfNull(secondaryYLabel);
+        CheckSpan([primary], nameof(primary));
+        CheckSpan([secondary], nameof(secondary));
 
         Plot plot = NewPlot(title, xLabel, primaryYLabel);
         plot.Axes.Right.Label.Text = secondaryYLabel;
@@ -180,6 +183,19 @@ public static class LearningCurvePlot
         }
         ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(height, 1);
+    }
+
+    /// <summary>Finite values whose range a double cannot hold (1e308 and -1e308) leave ScottPlot no axis to draw: refused
+    /// here with the values named, not with ScottPlot's InvalidOperationException from inside the drawing.</summary>
+    private static void CheckSpan(IReadOnlyList<CurveSeries> series, string paramName)
+    {
+        foreach (var (axis, values) in new[] { ("X", series.SelectMany(s => s.X)), ("Y", series.SelectMany(s => s.Y)) })
+        {
+            var finite = values.Where(double.IsFinite).ToList();
+            if (finite.Count > 0 && !double.IsFinite(finite.Max() - finite.Min()))
+                throw new ArgumentException($"The {axis} values run from {finite.Min():G3} to {finite.Max():G3}, a range too wide to draw. " +
+                    "Leave out or clip the extreme points, or plot them on a log scale.", paramName);
+        }
     }
 
     private static void Validate(CurveSeries? s, string where, string paramName)

@@ -98,12 +98,16 @@ public sealed class FailureConfig
     /// <summary>Retries per trial, each from its latest checkpoint; -1 retries forever. <value>The default value is 0.</value></summary>
     public int MaxFailures { get; init; }
 
-    /// <summary>Stop the whole experiment at the first trial error. <value>The default value is false.</value></summary>
+    /// <summary>Stop the whole experiment at the first trial error; no retries then, so <see cref="MaxFailures"/> must be 0.
+    /// <value>The default value is false.</value></summary>
     public bool FailFast { get; init; }
 
     internal void Validate()
     {
         if (MaxFailures < -1)
             throw new TuneException($"FailureConfig.MaxFailures is {MaxFailures}; use -1 (retry forever), 0 or a positive number.");
+        if (FailFast && MaxFailures != 0) // as Ray's FailureConfig: the first failure ends the experiment, so no retry would run
+            throw new TuneException($"FailureConfig.FailFast is set with MaxFailures = {MaxFailures}: a fail-fast experiment " +
+                "retries nothing. Set MaxFailures to 0, or leave FailFast off to retry failing trials.");
     }
 }

@@ -25,6 +25,15 @@ public sealed class LearningCurvePlotTests : IDisposable
     }
 
     [Fact]
+    public void Save_FiniteValuesTooFarApartToDraw_AreRefusedNamingThem()
+    {
+        var error = Assert.Throws<ArgumentException>(() =>
+            LearningCurvePlot.Save(dir.File("wide.png"), [new CurveSeries("a", [1, 2, 3], [1e308, -1e308, 0])], "t", "x", "y"));
+
+        Assert.Contains("Y values run from -1E+308 to 1E+308", error.Message);
+    }
+
+    [Fact]
     public void Save_WithTitle_DrawsTitleAboveTheData()
     {
         // Without a usable font ScottPlot still reserves the space but draws no glyphs, so count ink, not layout.

@@ -49,6 +49,10 @@ internal static class TrialNaming
         float f => CleanValue((double)f),
         IFormattable f => Sanitize(f.ToString(null, CultureInfo.InvariantCulture)),
         null => "None",
+        // A list's items joined by '_', as Ray cleans str([16, 32]) to 16_32 (a .NET list's ToString is its type's name).
+        System.Collections.IEnumerable items and not string and not System.Collections.IDictionary =>
+            string.Join("_", items.Cast<object?>().Select(CleanValue)),
+        System.Collections.IDictionary => Sanitize(System.Text.Json.JsonSerializer.Serialize(value, JsonDefaults.Options)).Trim('_'),
         _ => Sanitize(value.ToString() ?? "").Trim('_'),
     };
 

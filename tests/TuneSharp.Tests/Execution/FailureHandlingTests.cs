@@ -92,7 +92,7 @@ public class FailureHandlingTests
             }
         }, new SearchSpace { ["id"] = Tune.GridSearch(0, 1, 2, 3) },
         new TuneConfig { Seed = 1, AvailableResources = new Resources { Cpu = 2 } },
-        new RunConfig { StoragePath = temp.Path, Name = "failfast", Verbose = 0, FailureConfig = new FailureConfig { FailFast = true, MaxFailures = 3 } });
+        new RunConfig { StoragePath = temp.Path, Name = "failfast", Verbose = 0, FailureConfig = new FailureConfig { FailFast = true } });
 
         var grid = await tuner.FitAsync();
 
@@ -306,5 +306,19 @@ public class FailureHandlingTests
             await Task.Yield();
             throw new InvalidOperationException("boom");
         }
+    }
+
+    [Fact]
+    public async Task FitAsync_FailFastWithRetries_IsRefusedBeforeAnyTrialRuns()
+    {
+        using var temp = new TempDirectory();
+        bool ran = false;
+        var tuner = new Tuner(_ => ran = true, new SearchSpace(), new TuneConfig(),
+            new RunConfig { StoragePath = temp.Path, Name = "ff", Verbose = 0, FailureConfig = new FailureConfig { FailFast = true, MaxFailures = 3 } });
+
+        var error = await Assert.ThrowsAsync<TuneException>(() => tuner.FitAsync());
+
+        Assert.Contains("MaxFailures = 3", error.Message);
+        Assert.False(ran);
     }
 }

@@ -37,6 +37,14 @@ public class TrialNamingTests
         Assert.Equal("flag=True,none=None,lr=1E-05,name=adam_w__decay,units=64,zero=0.0000", parameters);
     }
 
+    [Fact]
+    public void FormatParameters_ListValue_ItemsJoinedAsRay()
+    {
+        var config = new Config(new Dictionary<string, object?> { ["layers"] = new List<object?> { 16L, 32L }, ["dims"] = new[] { 0.5, 1.0 } });
+
+        Assert.Equal("dims=0.5000_1.0000,layers=16_32", TrialNaming.FormatParameters(config, ["layers", "dims"])); // was System.Int32[]
+    }
+
     [Theory]
     [InlineData("a/b\\c:d*e?f\"g<h>i|j", "a_b_c_d_e_f_g_h_i_j")]
     [InlineData("lr=0.1,momentum=0.9", "lr=0.1,momentum=0.9")]
