@@ -32,6 +32,10 @@ public sealed record RunConfig
     /// <value>The default value is 2.</value></summary>
     public int Verbose { get; init; } = 2;
 
+    /// <summary>What the console's status view shows (Ray's <c>progress_reporter</c>, a <c>CLIReporter</c>).
+    /// <value>The default value is null: the defaults of <see cref="CliReporter"/>.</value></summary>
+    public CliReporter? ProgressReporter { get; init; }
+
     /// <summary>Where TuneSharp logs events (one line per event that matters).
     /// <value>The default value is null (no logging).</value></summary>
     public ILoggerFactory? LoggerFactory { get; init; }
@@ -55,6 +59,7 @@ public sealed record RunConfig
             throw new TuneException($"RunConfig.Name '{name}' is not a valid folder name; use letters, digits, '_' and '-'.");
         CheckpointConfig.Validate();
         FailureConfig.Validate();
+        ProgressReporter?.Validate();
         Stop?.Validate();
     }
 

@@ -99,7 +99,7 @@ public sealed class Tuner
         Validate();
         var callbacks = new List<TuneCallback>(_runConfig.Callbacks);
         if (_runConfig.Verbose >= 1)
-            callbacks.Add(new ConsoleStatusReporter(_runConfig.Verbose));
+            callbacks.Add(new ConsoleStatusReporter(_runConfig.Verbose, _runConfig.ProgressReporter ?? new CliReporter()));
         var runConfig = _runConfig with { Callbacks = callbacks };
         ISearcher searcher = _tuneConfig.SearchAlg ?? new BasicVariantGenerator();
         ITrialScheduler scheduler = _tuneConfig.Scheduler ?? new FifoScheduler();

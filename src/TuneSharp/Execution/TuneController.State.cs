@@ -10,7 +10,7 @@ namespace TuneSharp.Execution;
 internal sealed partial class TuneController
 {
     public const int StateVersion = 1;
-    private const int StatusRows = 20;
+    private int StatusRows => _runConfig.ProgressReporter?.MaxProgressRows ?? 20;
 
     private JsonObject TunerSettings()
     {
@@ -43,15 +43,21 @@ internal sealed partial class TuneController
         _stateDirty = false;
         _endedSinceSnapshot = false;
         _lastStateWrite = _time.GetTimestamp();
-        // The shorter of the last two: one slow write (a process's first, which compiles the writer; a GC pause; a disk
-        // hiccup) would otherwise hold off the next snapshot for 19 times as long, and a resume is always a new process.
-        TimeSpan took = _time.GetElapsedTime(started, _lastStateWrite);
-        _lastStateWriteDuration = took < _previousStateWriteDuration ? took : _previousStateWriteDuration;
-        _previousStateWriteDuration = took;
+        (_previousWrite, _lastWrite) = (_lastWrite, (_time.GetElapsedTime(started, _lastStateWrite), Math.Max(_trials.Count, 1)));
     }
 
-    private TimeSpan _lastStateWriteDuration;
-    private TimeSpan _previousStateWriteDuration;
+    // The last two snapshots' durations and how many trials they held.
+    private (TimeSpan Took, int Trials) _lastWrite, _previousWrite;
+
+    /// <summary>What the next snapshot should take: each of the last two scaled to today's number of trials (a snapshot
+    /// holds them all), the smaller. The smaller, so that one slow write (a process's first, which compiles the writer; a
+    /// GC pause; a disk hiccup) does not hold off the next snapshot for 19 times as long (and a resume is always a new
+    /// process); scaled, so that an experiment that doubles its trials between two snapshots still keeps to the bound.</summary>
+    private TimeSpan ExpectedStateWriteDuration()
+    {
+        TimeSpan Scaled((TimeSpan Took, int Trials) write) => write.Took * Math.Max(1.0, (double)_trials.Count / write.Trials);
+        return _previousWrite.Trials == 0 ? TimeSpan.Zero : TimeSpan.FromTicks(Math.Min(Scaled(_lastWrite).Ticks, Scaled(_previousWrite).Ticks));
+    }
 
     // AggressiveOptimization here and in what it calls per trial: a snapshot runs these once per trial, thousands of
     // times in a row every few seconds, and tiered compilation would run most of them as unoptimised code (the final
@@ -79,7 +85,7 @@ internal sealed partial class TuneController
         writer.WriteEndObject();
     }
 
-    /// <summary><see cref="RunConfig.StateSnapshotInterval"/>, or 19 times the last snapshot's duration when
+    /// <summary><see cref="RunConfig.StateSnapshotInterval"/>, or 19 times what the next snapshot should take when
     /// that is longer: a snapshot holds every trial, so without this an experiment of many short trials would
     /// spend more and more of its time writing them. Snapshots then take at most 5% of the time, as Ray's
     /// automatic experiment checkpoint period ensures. After a trial has ended the snapshot comes sooner (a tenth of the
@@ -94,7 +100,7 @@ internal sealed partial class TuneController
             // (slow storage) keeps most of its saving.
             if (_endedSinceSnapshot)
                 interval = Math.Min(interval, Math.Max(EndedSnapshotDelay.Ticks, interval / 10));
-            return TimeSpan.FromTicks(Math.Max(interval, 19 * _lastStateWriteDuration.Ticks));
+            return TimeSpan.FromTicks(Math.Max(interval, 19 * ExpectedStateWriteDuration().Ticks));
         }
     }
 

@@ -7,14 +7,14 @@ namespace TuneSharp.Reporting;
 /// <summary>
 /// The seed's "Tune Status" view. On a terminal: a live Spectre.Console table redrawn at most four times a second,
 /// cut to the terminal's height. When output is redirected (CI, a file), live tables would reprint whole frames, so it
-/// prints a compact plain-text table when something changed, at most every <see cref="PlainInterval"/> (and at least every
+/// prints a compact plain-text table when something changed, at most every <see cref="CliReporter.MaxReportFrequency"/> (and at least every
 /// <see cref="PlainHeartbeat"/>, so a log shows the run is alive), and once at the end.
 /// </summary>
 /// <param name="verbose">Ray's verbosity: 2 adds a line per trial end, 3 one per result.</param>
+/// <param name="options">What the view shows (<see cref="RunConfig.ProgressReporter"/>).</param>
 /// <param name="plainOutput">Where plain text goes instead of the console (always plain then).</param>
-internal sealed class ConsoleStatusReporter(int verbose, TextWriter? plainOutput = null) : TuneCallback
+internal sealed class ConsoleStatusReporter(int verbose, CliReporter options, TextWriter? plainOutput = null) : TuneCallback
 {
-    private static readonly TimeSpan PlainInterval = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan PlainHeartbeat = TimeSpan.FromSeconds(60);
     private readonly bool _interactive = plainOutput is null && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
     private TextWriter Output => plainOutput ?? Console.Out;
@@ -23,7 +23,7 @@ internal sealed class ConsoleStatusReporter(int verbose, TextWriter? plainOutput
     private string? _lastPlain;
     private TimeSpan _lastPlainAt;
 
-    public override TimeSpan? StatusInterval => _interactive ? TimeSpan.FromMilliseconds(250) : PlainInterval;
+    public override TimeSpan? StatusInterval => _interactive ? TimeSpan.FromMilliseconds(250) : options.MaxReportFrequency;
 
     public override void OnExperimentStart(string experimentPath)
     {
@@ -52,13 +52,14 @@ internal sealed class ConsoleStatusReporter(int verbose, TextWriter? plainOutput
 
     public override void OnStatus(ExperimentStatus status)
     {
+        status = Shown(status);
         if (_live is not null)
         {
             _live.Show(Render(status));
             return;
         }
         // The table without the title, the clock and the memory in use says whether anything changed.
-        string text = PlainText(status);
+        string text = PlainText(status, options.MetricColumns);
         string body = string.Join('\n', text.Split('\n').Skip(2).Where(l => !l.StartsWith(StatusText.MemoryPrefix, StringComparison.Ordinal)));
         if (body == _lastPlain && status.Elapsed - _lastPlainAt < PlainHeartbeat)
             return;
@@ -68,13 +69,28 @@ internal sealed class ConsoleStatusReporter(int verbose, TextWriter? plainOutput
 
     public override void OnExperimentEnd(ExperimentStatus status)
     {
+        status = Shown(status);
         if (_live is not null)
         {
             _live.Show(Render(status));
             _live.Dispose();
         }
         else
-            Output.Write(PlainText(status));
+            Output.Write(PlainText(status, options.MetricColumns));
+    }
+
+    /// <summary>The status as the options show it: their parameter columns, rows sorted by the metric if asked.</summary>
+    private ExperimentStatus Shown(ExperimentStatus status)
+    {
+        if (options.ParameterColumns is { } parameters)
+            status = status with { ParameterPaths = parameters };
+        if (options.SortByMetric && status is { Metric: { } metric, Mode: { } mode })
+            status = status with
+            {
+                Trials = status.Trials.OrderBy(t => t.LastResult is { } r && ResultFields.TryGetDouble(r, metric, out double v) && !double.IsNaN(v)
+                    ? -mode.Sign() * v : double.PositiveInfinity).ThenBy(t => t.Index).ToList(),
+            };
+        return status;
     }
 
     private void Event(string line)
@@ -120,8 +136,8 @@ internal sealed class ConsoleStatusReporter(int verbose, TextWriter? plainOutput
         var errors = StatusText.Errors(status);
         int rows = Math.Max(3, height - used - errors.Count - 5);
         var shown = StatusText.Fit(status.Trials, rows);
-        var metrics = StatusText.MetricColumns(status);
-        var columns = StatusText.Columns(status);
+        var metrics = StatusText.MetricColumns(status, options.MetricColumns);
+        var columns = StatusText.Columns(status, metrics);
         var cells = shown.Select(t => StatusText.Row(status, t, metrics)).ToList();
         var kept = StatusText.ColumnsThatFit(columns, cells, width, metrics);
         var table = new Table().Border(TableBorder.Simple);
@@ -143,10 +159,10 @@ internal sealed class ConsoleStatusReporter(int verbose, TextWriter? plainOutput
         return new Rows(lines);
     }
 
-    internal static string PlainText(ExperimentStatus status)
+    internal static string PlainText(ExperimentStatus status, IReadOnlyList<string>? metricColumns = null)
     {
-        var columns = StatusText.Columns(status);
-        var metrics = StatusText.MetricColumns(status);
+        var metrics = StatusText.MetricColumns(status, metricColumns);
+        var columns = StatusText.Columns(status, metrics);
         var rows = status.Trials.Select(t => StatusText.Row(status, t, metrics)).ToList();
         int[] widths = columns.Select((c, i) => Math.Max(c.Length, rows.Count == 0 ? 0 : rows.Max(r => r[i].Length))).ToArray();
         var text = new StringBuilder();

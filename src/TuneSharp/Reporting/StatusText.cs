@@ -45,19 +45,21 @@ internal static class StatusText
         return $"Current best trial: {best.TrialName} with {metric}={Format(value)} and params={JsonSerializer.Serialize(parameters, JsonDefaults.Options)}";
     }
 
-    public static IReadOnlyList<string> Columns(ExperimentStatus status)
+    public static IReadOnlyList<string> Columns(ExperimentStatus status, IReadOnlyList<string> metricColumns)
     {
         var columns = new List<string> { "Trial name", "status", "loc" };
         columns.AddRange(status.ParameterPaths);
-        columns.AddRange(MetricColumns(status));
+        columns.AddRange(metricColumns);
         columns.AddRange(["iter", "total time (s)"]);
         return columns;
     }
 
     /// <summary>The experiment's metric first, then other numeric metrics the shown trials report (as Ray infers them),
     /// so the table says how trials are doing on everything they report, up to <see cref="MaxMetricColumns"/>.</summary>
-    public static IReadOnlyList<string> MetricColumns(ExperimentStatus status)
+    public static IReadOnlyList<string> MetricColumns(ExperimentStatus status, IReadOnlyList<string>? chosen = null)
     {
+        if (chosen is not null)
+            return chosen;
         var columns = new List<string>();
         if (status.Metric is { } metric)
             columns.Add(metric);
@@ -90,11 +92,16 @@ internal static class StatusText
     }
 
     /// <summary>The trials that fit in <paramref name="rows"/> rows: running first, then the most recent others (as the
-    /// controller picks them), in trial order.</summary>
-    public static IReadOnlyList<TrialInfo> Fit(IReadOnlyList<TrialInfo> trials, int rows) =>
-        trials.Count <= rows ? trials
-        : trials.Where(t => t.Status == TrialStatus.Running).Concat(trials.Where(t => t.Status != TrialStatus.Running).Reverse())
-            .Take(Math.Max(rows, 0)).OrderBy(t => t.Index).ToList();
+    /// controller picks them), in the order given.</summary>
+    public static IReadOnlyList<TrialInfo> Fit(IReadOnlyList<TrialInfo> trials, int rows)
+    {
+        if (trials.Count <= rows)
+            return trials;
+        var kept = trials.Where(t => t.Status == TrialStatus.Running)
+            .Concat(trials.Where(t => t.Status != TrialStatus.Running).OrderByDescending(t => t.Index))
+            .Take(Math.Max(rows, 0)).ToHashSet();
+        return trials.Where(kept.Contains).ToList();
+    }
 
     /// <summary>
     /// The columns to show in <paramref name="width"/> characters: all of them when they fit, else without, in this order,

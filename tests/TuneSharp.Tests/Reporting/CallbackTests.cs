@@ -152,4 +152,15 @@ public class CallbackTests
         Assert.Equal(Mode.Min, last.Status.Mode);
         Assert.Equal(3.0, Assert.Single(last.Status.ErroredTrials!).Config.Get<double>("x"));
     }
+
+    [Fact]
+    public async Task OnStatus_MaxProgressRows_SetsHowManyTrialsTheStatusCarries()
+    {
+        using var temp = new TempDirectory();
+        var last = new LastStatus();
+        await new Tuner(_ => { }, new SearchSpace { ["x"] = Tune.GridSearch(Enumerable.Range(0, 30)) }, new TuneConfig(),
+            Run(temp, "rows", last) with { ProgressReporter = new CliReporter { MaxProgressRows = 25 } }).FitAsync();
+
+        Assert.Equal(25, last.Status!.Trials.Count);
+    }
 }

@@ -1,4 +1,5 @@
 using TuneSharp.Reporting;
+using TuneSharp.Search;
 
 namespace TuneSharp.Tests.Reporting;
 
@@ -126,7 +127,7 @@ public class ConsoleStatusReporterTests
     public void OnStatus_Redirected_PrintsOnlyWhenSomethingChangedOrAMinuteWentBy()
     {
         var output = new StringWriter();
-        var reporter = new ConsoleStatusReporter(verbose: 1, output);
+        var reporter = new ConsoleStatusReporter(verbose: 1, new CliReporter(), output);
         var trial = Trial(0, TrialStatus.Running, 1, new() { ["x"] = 0.5 }, new() { ["loss"] = 0.25 });
         var status = Status(trial);
 
@@ -136,5 +137,44 @@ public class ConsoleStatusReporterTests
         reporter.OnStatus(status with { Trials = [trial with { Iteration = 2 }], Elapsed = status.Elapsed + TimeSpan.FromSeconds(90) });
 
         Assert.Equal(3, Lines(output.ToString()).Count(l => l == "== Tune Status =="));
+    }
+
+    [Fact]
+    public void OnStatus_CliReporterOptions_ChooseTheColumnsAndSortByTheMetric()
+    {
+        var output = new StringWriter();
+        var options = new CliReporter { MetricColumns = ["acc"], ParameterColumns = ["x"], SortByMetric = true };
+        var reporter = new ConsoleStatusReporter(verbose: 1, options, output);
+        var status = Status(
+            Trial(0, TrialStatus.Terminated, 3, new() { ["x"] = 0.5, ["opt"] = new Dictionary<string, object?> { ["lr"] = 0.1 } }, new() { ["loss"] = 0.5, ["acc"] = 0.7 }),
+            Trial(1, TrialStatus.Terminated, 3, new() { ["x"] = 0.7, ["opt"] = new Dictionary<string, object?> { ["lr"] = 0.2 } }, new() { ["loss"] = 0.1, ["acc"] = 0.9 }),
+            Trial(2, TrialStatus.Pending, 0, new() { ["x"] = 0.9 }, null));
+
+        reporter.OnStatus(status);
+
+        string[] lines = Lines(output.ToString());
+        int header = Array.FindIndex(lines, l => l.StartsWith("Trial name", StringComparison.Ordinal));
+        Assert.Equal(["Trial", "name", "status", "loc", "x", "acc", "iter", "total", "time", "(s)"], lines[header].Split(' ', StringSplitOptions.RemoveEmptyEntries));
+        // Best loss first (the experiment's mode is Min), the trial without a result last.
+        Assert.Equal(["train_abcde_00001", "train_abcde_00000", "train_abcde_00002"], lines[(header + 1)..(header + 4)].Select(l => l.Split(' ')[0]));
+    }
+
+    [Theory]
+    [InlineData(0, 10, null, "MaxProgressRows")]
+    [InlineData(20, 0, null, "MaxReportFrequency")]
+    [InlineData(20, 10, "", "MetricColumns")]
+    public async Task FitAsync_BadCliReporterOption_IsRefusedNamingIt(int rows, int seconds, string? metricColumn, string named)
+    {
+        using var temp = new TempDirectory();
+        var options = new CliReporter
+        {
+            MaxProgressRows = rows, MaxReportFrequency = TimeSpan.FromSeconds(seconds), MetricColumns = metricColumn is null ? null : [metricColumn],
+        };
+        var tuner = new Tuner(_ => { }, new SearchSpace(), new TuneConfig(),
+            new RunConfig { StoragePath = temp.Path, Name = "bad", Verbose = 1, ProgressReporter = options });
+
+        var error = await Assert.ThrowsAsync<TuneException>(() => tuner.FitAsync());
+
+        Assert.Contains($"CliReporter.{named}", error.Message);
     }
 }
