@@ -97,8 +97,9 @@ public static class LearningCurvePlot
         Validate(primary, nameof(primary), nameof(primary));
         Validate(secondary, nameof(secondary), nameof(secondary));
         ArgumentNullException.ThrowIfNull(secondaryYLabel);
-        CheckSpan([primary], nameof(primary));
-        CheckSpan([secondary], nameof(secondary));
+        CheckSpan([primary, secondary], nameof(secondary), checkY: false); // one X axis for both
+        CheckSpan([primary], nameof(primary), checkX: false);
+        CheckSpan([secondary], nameof(secondary), checkX: false);
 
         Plot plot = NewPlot(title, xLabel, primaryYLabel);
         plot.Axes.Right.Label.Text = secondaryYLabel;
@@ -187,11 +188,16 @@ public static class LearningCurvePlot
 
     /// <summary>Finite values whose range a double cannot hold (1e308 and -1e308) leave ScottPlot no axis to draw: refused
     /// here with the values named, not with ScottPlot's InvalidOperationException from inside the drawing.</summary>
-    private static void CheckSpan(IReadOnlyList<CurveSeries> series, string paramName)
+    private static void CheckSpan(IReadOnlyList<CurveSeries> series, string paramName, bool checkX = true, bool checkY = true)
     {
-        foreach (var (axis, values) in new[] { ("X", series.SelectMany(s => s.X)), ("Y", series.SelectMany(s => s.Y)) })
+        // Only the points that are drawn: both coordinates finite.
+        var drawn = series.SelectMany(s => s.X.Zip(s.Y)).Where(p => double.IsFinite(p.First) && double.IsFinite(p.Second)).ToList();
+        var axes = new List<(string, IEnumerable<double>)>();
+        if (checkX) axes.Add(("X", drawn.Select(p => p.First)));
+        if (checkY) axes.Add(("Y", drawn.Select(p => p.Second)));
+        foreach (var (axis, values) in axes)
         {
-            var finite = values.Where(double.IsFinite).ToList();
+            var finite = values.ToList();
             if (finite.Count > 0 && !double.IsFinite(finite.Max() - finite.Min()))
                 throw new ArgumentException($"The {axis} values run from {finite.Min():G3} to {finite.Max():G3}, a range too wide to draw. " +
                     "Leave out or clip the extreme points, or plot them on a log scale.", paramName);

@@ -34,6 +34,28 @@ public sealed class LearningCurvePlotTests : IDisposable
     }
 
     [Fact]
+    public void SaveWithSecondaryAxis_XValuesTooFarApartAcrossTheTwoSeries_AreRefused()
+    {
+        // Each series alone spans a drawable range; the shared X axis must hold both.
+        var primary = new CurveSeries("a", [-1e308, 0], [1, 2]);
+        var secondary = new CurveSeries("b", [0, 1e308], [1, 2]);
+
+        var error = Assert.Throws<ArgumentException>(() => LearningCurvePlot.SaveWithSecondaryAxis(dir.File("wide2.png"),
+            primary, secondary, "t", "x", "y1", "y2"));
+
+        Assert.Contains("X values", error.Message);
+    }
+
+    [Fact]
+    public void Save_ExtremeXOnlyAtPointsWithoutAY_IsDrawn()
+    {
+        // The extreme X values have no finite Y: those points are skipped, so nothing too wide is drawn.
+        LearningCurvePlot.Save(dir.File("skip.png"), [new CurveSeries("a", [-1e308, 1, 2, 1e308], [double.NaN, 1, 2, double.NaN])], "t", "x", "y");
+
+        Assert.True(File.Exists(dir.File("skip.png")));
+    }
+
+    [Fact]
     public void Save_WithTitle_DrawsTitleAboveTheData()
     {
         // Without a usable font ScottPlot still reserves the space but draws no glyphs, so count ink, not layout.

@@ -86,7 +86,8 @@ internal sealed partial class TuneController
         if (_runConfig.Callbacks.Count > 0)
         {
             var copy = new Dictionary<string, object?>(result);
-            Notify(nameof(TuneCallback.OnTrialResult), c => c.OnTrialResult(info, copy));
+            var seen = info with { LastResult = copy };
+            Notify(nameof(TuneCallback.OnTrialResult), c => c.OnTrialResult(seen, copy));
         }
         if (report.StagedCheckpoint is not null)
             PersistCheckpoint(trial, report, result);

@@ -163,26 +163,50 @@ internal sealed partial class TuneController
     /// <summary>
     /// A trial created after the last snapshot has a folder the snapshot does not know. The searcher, restored to that
     /// snapshot, suggests it again under the same id: when the suggested config is the one in the folder, the trial takes
-    /// the folder back, with its results and checkpoints, instead of starting over in a new one and leaving the results
-    /// of the first run out of the experiment. Returns whether it did.
+    /// the folder back, with its results, checkpoints and failures, instead of starting over in a new one and leaving the
+    /// results of the first run out of the experiment. The folder is the one named as this trial's would be (a custom
+    /// TrialDirnameCreator), or one of the default names' <c>&lt;name&gt;_&lt;index&gt;_…</c>; folders no trial takes stay
+    /// on disk as they are. Returns whether it took one.
     /// </summary>
     private bool TryAdoptOrphan(Trial trial, string dirName)
     {
-        string? orphan = _orphans.FirstOrDefault(o => Path.GetFileName(o) is { } name
-            && (name == dirName || name.StartsWith(trial.Name + "_", StringComparison.Ordinal)));
+        string prefix = $"{trial.Name}_{trial.Index}_";
+        string config = trial.Config.ToString();
+        string? orphan = _orphans
+            .Where(o => Path.GetFileName(o) is { } name && (name == dirName || name.StartsWith(prefix, StringComparison.Ordinal)))
+            .OrderBy(o => Path.GetFileName(o) == dirName ? 0 : 1)
+            .FirstOrDefault(o => ExperimentStore.ReadParams(o)?.ToString() == config);
         if (orphan is null)
             return false;
         _orphans.Remove(orphan);
-        if (ExperimentStore.ReadParams(orphan) is not { } config || config.ToString() != trial.Config.ToString())
-        {
-            _logger.LogWarning("Trial folder {Folder} was made after the last snapshot for a config the searcher no longer " +
-                "suggests; it stays on disk, but not among the experiment's trials", orphan);
-            return false;
-        }
         _store.Claim(orphan);
         RepairFolder(orphan);
         trial.Directory = orphan;
-        TakeHistory(trial, ReadHistoryAndCheckpoints(trial));
+        var history = ReadHistoryAndCheckpoints(trial);
+        if (!EndsDone(history) && ExperimentStore.ReadFailures(orphan) is { Count: > 0 } failures)
+        {
+            // It failed after the snapshot: as many times as error.txt says, and for good when no retry was left.
+            trial.NumFailures = failures.Count;
+            trial.ErrorMessage = failures[^1];
+            trial.ErrorFile = Path.Combine(orphan, ExperimentStore.ErrorFile);
+            int max = _runConfig.FailureConfig.MaxFailures;
+            bool retried = !_runConfig.FailureConfig.FailFast && (max == -1 || trial.NumFailures <= max);
+            if (!retried)
+            {
+                trial.Status = TrialStatus.Error;
+                if (_resume is { RestartErrored: true })
+                {
+                    int next = trial.Checkpoints.NextIndex;
+                    ExperimentStore.SetAsideFailedAttempt(orphan, trial.Checkpoints.Kept.Select(c => c.Path));
+                    trial.Checkpoints.Restore([]);
+                    trial.Checkpoints.NextIndex = next;
+                    history = [];
+                }
+                if (_resume is { ResumeErrored: true } or { RestartErrored: true })
+                    trial.Status = TrialStatus.Pending;
+            }
+        }
+        TakeHistory(trial, history);
         _logger.LogInformation("Trial {Trial} takes back its folder {Folder}, made after the last snapshot", trial.Name, orphan);
         return true;
     }

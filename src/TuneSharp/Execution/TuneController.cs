@@ -87,9 +87,11 @@ internal sealed partial class TuneController : IExperimentView
     private List<RequiredResultKey> _requiredKeys = [];
     private IReadOnlyList<Trial> _endedAtResume = [];
     private List<string> _orphans = [];
+    private ExperimentResume? _resume;
 
     public async Task<ResultGrid> RunAsync(string experimentPath, ExperimentResume? resume, CancellationToken cancellationToken)
     {
+        _resume = resume;
         _pool.EnsureCanEverFit(_trainable.Resources, $"Trainable '{_trainable.Name}'");
         _started = _time.GetLocalNow();
         _startTimestamp = _time.GetTimestamp();
@@ -229,7 +231,7 @@ internal sealed partial class TuneController : IExperimentView
     }
 
     /// <summary>An exception from a searcher, scheduler or stopper (a bad setting, or a bug) ends the
-    /// experiment cleanly: the trials are stopped, everything is saved, and FitAsync rethrows it.</summary>
+    /// experiment cleanly: the trials are interrupted (see <see cref="Fail"/>), everything is saved, and FitAsync rethrows it.</summary>
     private void HandleSafely(ControllerMessage message)
     {
         try
@@ -374,6 +376,13 @@ internal sealed partial class TuneController : IExperimentView
         _stateDirty = true;
         if (adopted && trial.LastResult?.GetValueOrDefault(ResultFields.Done) is true)
             Terminate(trial); // it had finished
+        else if (trial.Status == TrialStatus.Error)
+        {
+            // It had failed for good (and the restore does not run errored trials again).
+            _endedSinceSnapshot = true;
+            _searcher.OnTrialComplete(trial.Id, trial.LastResult, error: true);
+            _scheduler.OnTrialError(trial.Snapshot());
+        }
         else
             _waiting.Add(trial);
         return true;
@@ -453,8 +462,8 @@ internal sealed partial class TuneController : IExperimentView
             trial.TimeTotal = total;
     }
 
-    /// <summary>Ends every trial that is not finished. An interrupted (cancelled) experiment leaves its unfinished trials
-    /// pending, so that <see cref="Tuner.Restore(string, TrainableDefinition, SearchSpace?, TuneConfig?, RunConfig?, bool, bool)"/>
+    /// <summary>Ends every trial that is not finished. An interrupted experiment (cancelled, or ended by an error outside
+    /// the trials) leaves its unfinished trials pending, so that <see cref="Tuner.Restore(string, TrainableDefinition, SearchSpace?, TuneConfig?, RunConfig?, bool, bool)"/>
     /// continues them; otherwise they terminate.</summary>
     private void StopAll(string why, bool interrupt = false)
     {
@@ -481,7 +490,7 @@ internal sealed partial class TuneController : IExperimentView
     }
 
     /// <summary>Calls <paramref name="hook"/> on every callback. A callback that throws ends the experiment as any user
-    /// code does (Ray's callbacks raise too): the trials stop, everything is saved, and FitAsync throws an error naming
+    /// code does (Ray's callbacks raise too): the trials are interrupted, everything is saved, and FitAsync throws an error naming
     /// the callback. The event at hand is handled to its end first.</summary>
     private void Notify(string hookName, Action<TuneCallback> hook)
     {

@@ -22,7 +22,8 @@ public abstract class TuneCallback
     /// <summary>A checkpoint was stored at <paramref name="path"/>.</summary>
     public virtual void OnCheckpoint(TrialInfo trial, string path) { }
 
-    /// <summary>A trial terminated (finished, or stopped by a stopper or the scheduler).</summary>
+    /// <summary>A trial terminated (finished, or stopped by a stopper or the scheduler). After a restore it can come
+    /// without an <see cref="OnTrialStart"/> in this run: for a trial the restore found finished after the last snapshot.</summary>
     public virtual void OnTrialComplete(TrialInfo trial) { }
 
     /// <summary>A trial's run failed; <paramref name="willRetry"/> says whether it will be retried (if not, the trial's status

@@ -126,6 +126,13 @@ internal static class SpaceWalker
                     throw new TuneException(
                         $"Search space parameter '{path}': its SampleFrom function threw {e.GetType().Name}: {e.Message} Fix the function so that it works on the resolved config.", e);
                 }
+                if (HoldsUnresolved(value))
+                {
+                    // It read a placeholder past the guards (inside a nested dictionary) and handed it back: not done yet.
+                    deferred.Add((path, function));
+                    blockedOn ??= path;
+                    continue;
+                }
                 SetAt(root, path, value);
             }
             if (deferred.Count == pending.Count)
@@ -168,6 +175,14 @@ internal static class SpaceWalker
                 return node;
         }
     }
+
+    private static bool HoldsUnresolved(object? value) => value switch
+    {
+        Unresolved => true,
+        IDictionary d => d.Values.Cast<object?>().Any(HoldsUnresolved),
+        IList l when value is not string => l.Cast<object?>().Any(HoldsUnresolved),
+        _ => false,
+    };
 
     public static bool IsSpaceLike(object? value) => value switch
     {

@@ -80,6 +80,8 @@ public static partial class Tune
 
     /// <summary>A value computed from the already-resolved config (<c>tune.sample_from</c>). The function is also called
     /// once when the space is validated, before any trial runs, so that one that throws fails early: keep it free of side
-    /// effects (a counter would skip its first value).</summary>
+    /// effects (a counter would skip its first value). Read other values by key (<c>c.Get&lt;double&gt;("lr")</c>,
+    /// <c>c["lr"]</c>): a function reading one not resolved yet runs again later, as in Ray; enumerating the config does
+    /// not wait for them.</summary>
     public static FunctionDomain SampleFrom(Func<Config, object?> function) => new(function);
 }

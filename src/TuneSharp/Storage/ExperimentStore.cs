@@ -101,6 +101,19 @@ internal sealed class ExperimentStore
         WriteAtomically(System.IO.Path.Combine(trialDirectory, ParamsFile), JsonSerializer.SerializeToUtf8Bytes(config, JsonDefaults.Indented));
 
     /// <summary>Appends a failure in Ray's format (<c>Failure # 1 (occurred at …)</c>) so earlier attempts stay readable.</summary>
+    /// <summary>The failures <c>error.txt</c> records, each as the first line of its exception (type and message).</summary>
+    public static IReadOnlyList<string> ReadFailures(string trialDirectory)
+    {
+        string path = System.IO.Path.Combine(trialDirectory, ErrorFile);
+        if (!File.Exists(path))
+            return [];
+        var lines = File.ReadAllLines(path);
+        return lines.Select((line, i) => (line, i)).Where(p => p.line.StartsWith(FailureHeader, StringComparison.Ordinal))
+            .Select(p => p.i + 1 < lines.Length ? lines[p.i + 1] : "").ToList();
+    }
+
+    private const string FailureHeader = "Failure # ";
+
     public static string AppendError(string trialDirectory, int failureNumber, Exception error, DateTimeOffset at)
     {
         // The trial's thread creates its folder; if that is what failed, this tries once more and, failing too,
@@ -108,7 +121,7 @@ internal sealed class ExperimentStore
         Directory.CreateDirectory(trialDirectory);
         string path = System.IO.Path.Combine(trialDirectory, ErrorFile);
         File.AppendAllText(path,
-            $"Failure # {failureNumber} (occurred at {at.ToString(TrialNaming.DateFormat, CultureInfo.InvariantCulture)})\n{error}\n\n");
+            $"{FailureHeader}{failureNumber} (occurred at {at.ToString(TrialNaming.DateFormat, CultureInfo.InvariantCulture)})\n{error}\n\n");
         return path;
     }
 

@@ -156,4 +156,18 @@ public class SearchSpaceResolutionTests
 
         Assert.Equal(5, Sample(space, 1)[0]["b"]); // was the placeholder of the unresolved 'a'
     }
+
+    [Fact]
+    public void Resolve_SampleFromReadingAnUnresolvedValueThroughANestedDictionary_WaitsForIt()
+    {
+        var space = new SearchSpace
+        {
+            ["base"] = 3,
+            // Declared before the value it reads, which sits in a nested space.
+            ["head"] = Tune.SampleFrom(c => ((IReadOnlyDictionary<string, object?>)c["model"]!)["width"]),
+            ["model"] = new SearchSpace { ["width"] = Tune.SampleFrom(c => c.Get<int>("base") * 2) },
+        };
+
+        Assert.Equal(6, Sample(space, 1)[0]["head"]); // was the internal placeholder of the unresolved 'model/width'
+    }
 }

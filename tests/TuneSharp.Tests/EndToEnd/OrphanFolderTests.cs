@@ -1,0 +1,103 @@
+using TuneSharp.Reporting;
+using TuneSharp.Results;
+using TuneSharp.Search;
+
+namespace TuneSharp.Tests.EndToEnd;
+
+/// <summary>Trial folders made after the last snapshot, taken back at a restore by the trials they belong to.</summary>
+public class OrphanFolderTests
+{
+    private static async Task TwoSteps(TrialContext trial)
+    {
+        long step = trial.GetCheckpoint()?.Read(dir => long.Parse(File.ReadAllText(Path.Combine(dir, "step.txt")))) ?? 0;
+        while (step < 2)
+        {
+            step++;
+            long s = step;
+            await trial.ReportAsync(new Metrics { ["score"] = trial.Config.Get<double>("x") + s },
+                Checkpoint.FromDirectory(dir => File.WriteAllText(Path.Combine(dir, "step.txt"), s.ToString())));
+        }
+    }
+
+    /// <summary>Keeps the state file as it is at the first result: the trials created after it are orphans after PutBack.</summary>
+    private sealed class FirstStateCopy(string experiment) : TuneCallback
+    {
+        private (string File, byte[] Bytes)? _copy;
+        public override void OnTrialResult(TrialInfo trial, IReadOnlyDictionary<string, object?> result)
+        {
+            if (_copy is null && Directory.Exists(experiment) && Directory.GetFiles(experiment, "experiment_state-*.json") is { Length: > 0 } files)
+            {
+                string file = files.Order(StringComparer.Ordinal).Last();
+                _copy = (file, File.ReadAllBytes(file));
+            }
+        }
+        public void PutBack()
+        {
+            foreach (string f in Directory.GetFiles(experiment, "experiment_state-*.json"))
+                File.Delete(f);
+            File.WriteAllBytes(_copy!.Value.File, _copy.Value.Bytes);
+        }
+    }
+
+    [Fact]
+    public async Task Orphans_WithAConstantTrialName_AreEachTakenBackByTheirOwnTrial()
+    {
+        using var temp = new TempDirectory();
+        string experiment = Path.Combine(temp.Path, "orphans");
+        var space = new SearchSpace { ["x"] = Tune.GridSearch(Enumerable.Range(0, 11).Select(i => (object?)(double)i).ToArray()) };
+        // A name shared by every trial (Ray allows it: the folder names stay unique).
+        var tuneConfig = new TuneConfig
+        {
+            Metric = "score", Mode = Mode.Max, MaxPendingTrials = 1, MaxConcurrentTrials = 1,
+            TrialNameCreator = _ => "trial",
+        };
+        var copier = new FirstStateCopy(experiment);
+        var runConfig = new RunConfig { StoragePath = temp.Path, Name = "orphans", Verbose = 0, StateSnapshotInterval = TimeSpan.FromMinutes(10) };
+        var first = await new Tuner(t => TwoSteps(t), space, tuneConfig, runConfig with { Callbacks = [copier] }).FitAsync();
+        var folders = first.Select(r => r.Path).ToList();
+        copier.PutBack(); // a crash early on: most trials were made after this snapshot
+
+        var grid = await Tuner.Restore(experiment, t => TwoSteps(t), space, tuneConfig, runConfig).FitAsync();
+
+        Assert.Equal(11, grid.Count);
+        // Every trial takes its own folder back, as with default names; none reruns in a new folder.
+        Assert.Equal(11, Directory.GetDirectories(experiment).Length);
+        Assert.Equal(folders, grid.Select(r => r.Path));
+    }
+
+    private static async Task FailsAtTwo(TrialContext trial, bool fail)
+    {
+        long step = trial.GetCheckpoint()?.Read(dir => long.Parse(File.ReadAllText(Path.Combine(dir, "step.txt")))) ?? 0;
+        while (step < 2)
+        {
+            step++;
+            long s = step;
+            if (fail && s == 2 && trial.Config.Get<double>("x") == 2)
+                throw new InvalidOperationException("failing on purpose");
+            await trial.ReportAsync(new Metrics { ["score"] = trial.Config.Get<double>("x") + s },
+                Checkpoint.FromDirectory(dir => File.WriteAllText(Path.Combine(dir, "step.txt"), s.ToString())));
+        }
+    }
+
+    [Fact]
+    public async Task OrphanOfATrialThatErrored_IsNotRunAgainWithoutResumeErrored()
+    {
+        using var temp = new TempDirectory();
+        string experiment = Path.Combine(temp.Path, "errored");
+        var space = new SearchSpace { ["x"] = Tune.GridSearch(0.0, 1.0, 2.0) };
+        var tuneConfig = new TuneConfig { Metric = "score", Mode = Mode.Max, MaxPendingTrials = 1, MaxConcurrentTrials = 1 };
+        var copier = new FirstStateCopy(experiment);
+        var runConfig = new RunConfig { StoragePath = temp.Path, Name = "errored", Verbose = 0, StateSnapshotInterval = TimeSpan.FromMinutes(10) };
+        var first = await new Tuner(t => FailsAtTwo(t, fail: true), space, tuneConfig, runConfig with { Callbacks = [copier] }).FitAsync();
+        Assert.Equal(TrialStatus.Error, first[2].Status);
+        copier.PutBack(); // the crash came before a snapshot said trial 2 had failed for good
+
+        var grid = await Tuner.Restore(experiment, t => FailsAtTwo(t, fail: false), space, tuneConfig, runConfig).FitAsync();
+
+        Assert.Equal(first[2].Path, grid[2].Path); // its folder is taken back ...
+        // ... but it had ended in error: as with a snapshot written after the failure, it runs again only with
+        // resumeErrored / restartErrored.
+        Assert.Equal(TrialStatus.Error, grid[2].Status);
+        Assert.Single(grid[2].ReadHistory());
+    }
+}
