@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json.Nodes;
 using MathNet.Numerics.Statistics;
 
@@ -60,7 +61,7 @@ internal sealed class AshaBracket
 
     public string Describe() =>
         "Bracket: " + string.Join(" | ", Rungs.Where(r => r.Recorded.Count > 0)
-            .Select(r => $"Iter {r.Milestone:0.000}: {Cutoff(r)}"));
+            .Select(r => string.Create(CultureInfo.InvariantCulture, $"Iter {r.Milestone:0.000}: {Cutoff(r)?.ToString("G6", CultureInfo.InvariantCulture) ?? "None"}")));
 
     public JsonArray SaveState() => new(Rungs.Select(r =>
         (JsonNode)new JsonObject(r.Recorded.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)kv.Value)))).ToArray());

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json.Nodes;
 using TuneSharp.Schedulers;
 
@@ -112,6 +113,26 @@ public class AsyncHyperBandSchedulerTests
         Assert.Equal(TrialAction.Stop, Report(scheduler, "a", 10, 1.0));
         Assert.Equal(TrialAction.Stop, Report(scheduler, "b", 12, 2.0));
         Assert.Contains("num_stopped=2", scheduler.StatusLines()[0]);
+    }
+
+    [Fact]
+    public void StatusLines_Cutoffs_ShortAndTheSameInEveryCulture()
+    {
+        var culture = CultureInfo.CurrentCulture;
+        CultureInfo.CurrentCulture = new CultureInfo("sv-SE");
+        try
+        {
+            var scheduler = Asha();
+            Report(scheduler, "a", 1, 0.1 + 0.2); // 0.30000000000000004
+            Report(scheduler, "b", 1, 0.3);
+
+            Assert.Contains("Iter 1.000: 0.3", scheduler.StatusLines()[1]);
+            Assert.DoesNotContain("0.30000000000000004", scheduler.StatusLines()[1]);
+        }
+        finally
+        {
+            CultureInfo.CurrentCulture = culture;
+        }
     }
 
     [Fact]
