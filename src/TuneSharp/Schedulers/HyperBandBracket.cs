@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json.Nodes;
 
 namespace TuneSharp.Schedulers;
@@ -97,9 +98,9 @@ internal sealed class HyperBandBracket
         return work;
     }
 
-    public string Describe(ISet<string> paused) =>
+    public string Describe(ISet<string> paused) => string.Create(CultureInfo.InvariantCulture,
         $"Bracket(Max Size (n)={N}, Milestone (r)={Milestone:0.###}, completed={Completion:P1}): " +
-        $"{{LIVE: {_live.Count}, PAUSED: {_live.Keys.Count(paused.Contains)}, ENDED: {_all.Count - _live.Count}}}";
+        $"{{LIVE: {_live.Count}, PAUSED: {_live.Keys.Count(paused.Contains)}, ENDED: {_all.Count - _live.Count}}}");
 
     public JsonObject SaveState() => new()
     {
