@@ -98,9 +98,12 @@ internal sealed class HyperBandBracket
         return work;
     }
 
-    public string Describe(ISet<string> paused) => string.Create(CultureInfo.InvariantCulture,
-        $"Bracket(Max Size (n)={N}, Milestone (r)={Milestone:0.###}, completed={Completion:P1}): " +
-        $"{{LIVE: {_live.Count}, PAUSED: {_live.Keys.Count(paused.Contains)}, ENDED: {_all.Count - _live.Count}}}");
+    public string Describe(ISet<string> paused)
+    {
+        var c = CultureInfo.InvariantCulture;
+        return $"Bracket(Max Size (n)={N}, Milestone (r)={Milestone.ToString("0.###", c)}, completed={Completion.ToString("P1", c)}): " +
+            $"{{LIVE: {_live.Count}, PAUSED: {_live.Keys.Count(paused.Contains)}, ENDED: {_all.Count - _live.Count}}}";
+    }
 
     public JsonObject SaveState() => new()
     {
