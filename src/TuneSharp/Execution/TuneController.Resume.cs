@@ -89,10 +89,12 @@ internal sealed partial class TuneController
         }
         TakeHistory(trial, history);
         if (status is TrialStatus.Running or TrialStatus.Pending or TrialStatus.Paused && EndsDone(history)
-            && ResultFields.TryGetDouble(history[^1], ResultFields.Timestamp, out double written) && written >= snapshotSeconds)
+            && (element.TryGetProperty("ending", out JsonElement ending) && ending.ValueKind == JsonValueKind.True
+                || ResultFields.TryGetDouble(history[^1], ResultFields.Timestamp, out double written) && written >= snapshotSeconds))
         {
             // Its last result said done (a class trainable's final step, a function's done = true, a stopper's or the
-            // scheduler's stop) after the snapshot was written: it ended then, and must not run a step past its end now.
+            // scheduler's stop) after the snapshot was written, or while the snapshot saw it winding down (a slow Cleanup):
+            // it ended then, and must not run a step past its end now.
             status = TrialStatus.Terminated;
             endedAfterSnapshot.Add(trial);
         }
@@ -172,10 +174,13 @@ internal sealed partial class TuneController
     {
         string prefix = $"{trial.Name}_{trial.Index}_";
         string config = trial.Config.ToString();
+        // Crashes one after another may have left several folders for this trial, some for configs no longer suggested:
+        // its own has its config, and the most results.
         string? orphan = _orphans
             .Where(o => Path.GetFileName(o) is { } name && (name == dirName || name.StartsWith(prefix, StringComparison.Ordinal)))
-            .OrderBy(o => Path.GetFileName(o) == dirName ? 0 : 1)
-            .FirstOrDefault(o => ExperimentStore.ReadParams(o)?.ToString() == config);
+            .Where(o => ExperimentStore.ReadParams(o)?.ToString() == config)
+            .OrderBy(o => Path.GetFileName(o) == dirName ? 0 : 1).ThenByDescending(o => TrialResultWriter.ReadHistory(o).Count)
+            .FirstOrDefault();
         if (orphan is null)
             return false;
         _orphans.Remove(orphan);

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using TuneSharp.Reporting;
 using TuneSharp.Search;
+using TuneSharp.Schedulers;
 using TuneSharp.Storage;
 
 namespace TuneSharp.Execution;
@@ -128,6 +129,10 @@ internal sealed partial class TuneController
         writer.WriteNumber("index", trial.Index);
         writer.WriteString("dir_name", Path.GetFileName(trial.Directory));
         writer.WriteString("status", StatusNames[(int)trial.Status]);
+        // Told to stop (its last line says done) and still winding down: a resume must not run it again. Written only
+        // then, as a snapshot holds every trial.
+        if (trial.Status == TrialStatus.Running && trial.PendingAction == TrialAction.Stop)
+            writer.WriteBoolean("ending", true);
         writer.WritePropertyName("config");
         JsonSerializer.Serialize(writer, trial.Config, JsonDefaults.Options);
         writer.WriteStartArray("sampled_paths");

@@ -1,0 +1,118 @@
+using TuneSharp.Search;
+
+namespace TuneSharp.Tests.EndToEnd;
+
+/// <summary>
+/// More crash windows found by kill -9 fuzzing (its third round) and by reading the code. A crash is simulated as in
+/// <see cref="CrashWindowTests"/>: the experiment state file is copied at a chosen moment and put back after the run.
+/// </summary>
+public class MoreCrashWindowTests
+{
+    /// <summary>Counts to 10; its Cleanup takes 1.5 s (closing a data loader, flushing a model: anything slow after the
+    /// last step), and at its end copies the state file, as a crash at that moment would leave it.</summary>
+    private sealed class SlowCleanup : Trainable
+    {
+        public static volatile bool Slow = true;
+        public static string? Experiment;
+        public static (string File, byte[] Bytes)? Copy;
+        private long _step;
+        public override Metrics Step() { _step++; return new Metrics { ["score"] = (double)_step, ["done"] = _step >= 10 }; }
+        public override void SaveCheckpoint(string dir) => File.WriteAllText(Path.Combine(dir, "step.txt"), _step.ToString());
+        public override void LoadCheckpoint(string dir) => _step = long.Parse(File.ReadAllText(Path.Combine(dir, "step.txt")));
+        public override void Cleanup()
+        {
+            if (!Slow || Copy is not null)
+                return;
+            Thread.Sleep(1500);
+            string file = Directory.GetFiles(Experiment!, "experiment_state-*.json").Order(StringComparer.Ordinal).Last();
+            Copy = (file, File.ReadAllBytes(file));
+        }
+    }
+
+    [Fact]
+    public async Task StoppedTrialStillWindingDown_SnapshotASecondLater_CrashThenRestore_StaysStopped()
+    {
+        using var temp = new TempDirectory();
+        string experiment = Path.Combine(temp.Path, "winddown");
+        SlowCleanup.Experiment = experiment;
+        SlowCleanup.Copy = null;
+        SlowCleanup.Slow = true;
+        var trainable = TrainableDefinition.FromClass<SlowCleanup>();
+        var space = new SearchSpace { ["x"] = 1 };
+        var tuneConfig = new TuneConfig { Metric = "score", Mode = Mode.Max };
+        // The stopper ends the trial at 3 (its line says done); the trial is RUNNING for 1.5 s more, and the periodic
+        // snapshots taken meanwhile say so. (The default 2 s interval gives the same, with a longer Cleanup.)
+        var runConfig = new RunConfig { StoragePath = temp.Path, Name = "winddown", Verbose = 0,
+            Stop = new() { ["training_iteration"] = 3 }, StateSnapshotInterval = TimeSpan.FromMilliseconds(200),
+            CheckpointConfig = new CheckpointConfig { CheckpointFrequency = 1 } };
+        await new Tuner(trainable, space, tuneConfig, runConfig).FitAsync();
+        SlowCleanup.Slow = false;
+        foreach (string f in Directory.GetFiles(experiment, "experiment_state-*.json"))
+            File.Delete(f);
+        File.WriteAllBytes(SlowCleanup.Copy!.Value.File, SlowCleanup.Copy.Value.Bytes);
+        Assert.Contains("\"RUNNING\"", File.ReadAllText(SlowCleanup.Copy.Value.File)); // the disk as the crash left it
+
+        var grid = await Tuner.Restore(experiment, trainable, space, tuneConfig, runConfig).FitAsync();
+
+        var iterations = grid[0].ReadHistory().Select(r => Convert.ToInt64(r["training_iteration"])).ToList();
+        Assert.Equal([1L, 2, 3], iterations); // was [1, 2, 3, 4]: the stopped trial ran again, past its stop
+    }
+
+    private static async Task Counter(TrialContext trial, int limit)
+    {
+        long step = trial.GetCheckpoint()?.Read(dir => long.Parse(File.ReadAllText(Path.Combine(dir, "step.txt")))) ?? 0;
+        while (step < limit)
+        {
+            step++;
+            long s = step;
+            await trial.ReportAsync(new Metrics { ["score"] = trial.Config.Get<double>("x") + s, ["step"] = s },
+                Checkpoint.FromDirectory(dir => File.WriteAllText(Path.Combine(dir, "step.txt"), s.ToString())));
+        }
+    }
+
+    [Fact]
+    public async Task OrphanOfAnEarlierCrashWithAnotherConfig_DoesNotKeepTheSuggestedTrialFromTakingItsFolderBack()
+    {
+        using var temp = new TempDirectory();
+        string experiment = Path.Combine(temp.Path, "orphans");
+        TuneConfig Tune1() => new() { Metric = "score", Mode = Mode.Max, NumSamples = 2, Seed = 1,
+            SearchAlg = new ConcurrencyLimiter(new TpeSearch { Seed = 1 }, 1) };
+        var space = new SearchSpace { ["x"] = Tune.Uniform(0, 1) };
+        (string File, byte[] Bytes)? copy = null;
+        var copier = new CopyAt(experiment, (t, r) => t.Index == 1 && Convert.ToInt64(r["training_iteration"]) == 3, c => copy = c);
+        var runConfig = new RunConfig { StoragePath = temp.Path, Name = "orphans", Verbose = 0, StateSnapshotInterval = TimeSpan.FromMinutes(10) };
+        var first = await new Tuner(t => Counter(t, 3), space, Tune1(), runConfig with { Callbacks = [copier] }).FitAsync();
+        string secondFolder = first[1].Path;
+        foreach (string f in Directory.GetFiles(experiment, "experiment_state-*.json"))
+            File.Delete(f);
+        File.WriteAllBytes(copy!.Value.File, copy.Value.Bytes);
+        // An earlier crash (before this one) left a folder for the same trial with a config the searcher, resumed from a
+        // snapshot and fed other results, no longer suggests (TPE after its startup trials; kill -9 fuzzing, tpe_fn). Its name
+        // sorts first.
+        string folderName = Path.GetFileName(secondFolder);
+        string trialName = folderName[..folderName.IndexOf("_1_", StringComparison.Ordinal)];
+        string stale = Directory.CreateDirectory(Path.Combine(experiment, trialName + "_1_x=0.0000_2000-01-01_00-00-00")).FullName;
+        File.WriteAllText(Path.Combine(stale, "params.json"), "{\n  \"x\": 0.0\n}");
+
+        var grid = await Tuner.Restore(experiment, t => Counter(t, 3), space, Tune1(), runConfig).FitAsync();
+
+        // Before, the stale folder was the only one looked at: the trial started over in a third folder, and the three
+        // results in its own were left out of the experiment (tpe_fn: up to 4 such folders for one trial, 5 lines lost).
+        Assert.Equal(secondFolder, grid[1].Path);
+        Assert.Equal([1L, 2, 3], grid[1].ReadHistory().Select(r => Convert.ToInt64(r["training_iteration"])));
+    }
+
+    private sealed class CopyAt(string experiment, Func<TrialInfo, IReadOnlyDictionary<string, object?>, bool> when,
+        Action<(string, byte[])> keep) : TuneSharp.Reporting.TuneCallback
+    {
+        private bool _done;
+        public override void OnTrialResult(TrialInfo trial, IReadOnlyDictionary<string, object?> result)
+        {
+            if (_done || !when(trial, result))
+                return;
+            _done = true;
+            string file = Directory.GetFiles(experiment, "experiment_state-*.json").Order(StringComparer.Ordinal).Last();
+            keep((file, File.ReadAllBytes(file)));
+        }
+    }
+}
