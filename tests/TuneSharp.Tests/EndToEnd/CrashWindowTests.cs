@@ -26,21 +26,14 @@ public class CrashWindowTests
     /// <summary>Copies the state file when <paramref name="when"/> first holds for a result.</summary>
     private sealed class StateCopier(string experiment, Func<TrialInfo, IReadOnlyDictionary<string, object?>, bool> when) : TuneCallback
     {
-        public (string File, byte[] Bytes)? Copy { get; private set; }
+        public StateFileCopy? Copy { get; private set; }
         public override void OnTrialResult(TrialInfo trial, IReadOnlyDictionary<string, object?> result)
         {
+            // A callback that throws would end the experiment: copy only once there is a snapshot to copy.
             if (Copy is null && when(trial, result))
-            {
-                string file = Directory.GetFiles(experiment, "experiment_state-*.json").Order(StringComparer.Ordinal).Last();
-                Copy = (file, File.ReadAllBytes(file));
-            }
+                Copy = StateFileCopy.Take(experiment);
         }
-        public void PutBack()
-        {
-            foreach (string f in Directory.GetFiles(experiment, "experiment_state-*.json"))
-                File.Delete(f);
-            File.WriteAllBytes(Copy!.Value.File, Copy.Value.Bytes);
-        }
+        public void PutBack() => Copy!.PutBack();
     }
 
     [Fact]

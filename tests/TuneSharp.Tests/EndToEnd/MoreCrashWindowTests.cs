@@ -14,7 +14,7 @@ public class MoreCrashWindowTests
     {
         public static volatile bool Slow = true;
         public static string? Experiment;
-        public static (string File, byte[] Bytes)? Copy;
+        public static StateFileCopy? Copy;
         private long _step;
         public override Metrics Step() { _step++; return new Metrics { ["score"] = (double)_step, ["done"] = _step >= 10 }; }
         public override void SaveCheckpoint(string dir) => File.WriteAllText(Path.Combine(dir, "step.txt"), _step.ToString());
@@ -24,8 +24,7 @@ public class MoreCrashWindowTests
             if (!Slow || Copy is not null)
                 return;
             Thread.Sleep(1500);
-            string file = Directory.GetFiles(Experiment!, "experiment_state-*.json").Order(StringComparer.Ordinal).Last();
-            Copy = (file, File.ReadAllBytes(file));
+            Copy = StateFileCopy.Take(Experiment!);
         }
     }
 
@@ -47,10 +46,8 @@ public class MoreCrashWindowTests
             CheckpointConfig = new CheckpointConfig { CheckpointFrequency = 1 } };
         await new Tuner(trainable, space, tuneConfig, runConfig).FitAsync();
         SlowCleanup.Slow = false;
-        foreach (string f in Directory.GetFiles(experiment, "experiment_state-*.json"))
-            File.Delete(f);
-        File.WriteAllBytes(SlowCleanup.Copy!.Value.File, SlowCleanup.Copy.Value.Bytes);
-        Assert.Contains("\"RUNNING\"", File.ReadAllText(SlowCleanup.Copy.Value.File)); // the disk as the crash left it
+        SlowCleanup.Copy!.PutBack();
+        Assert.Contains("\"RUNNING\"", File.ReadAllText(SlowCleanup.Copy.File)); // the disk as the crash left it
 
         var grid = await Tuner.Restore(experiment, trainable, space, tuneConfig, runConfig).FitAsync();
 
@@ -78,14 +75,12 @@ public class MoreCrashWindowTests
         TuneConfig Tune1() => new() { Metric = "score", Mode = Mode.Max, NumSamples = 2, Seed = 1,
             SearchAlg = new ConcurrencyLimiter(new TpeSearch { Seed = 1 }, 1) };
         var space = new SearchSpace { ["x"] = Tune.Uniform(0, 1) };
-        (string File, byte[] Bytes)? copy = null;
+        StateFileCopy? copy = null;
         var copier = new CopyAt(experiment, (t, r) => t.Index == 1 && Convert.ToInt64(r["training_iteration"]) == 3, c => copy = c);
         var runConfig = new RunConfig { StoragePath = temp.Path, Name = "orphans", Verbose = 0, StateSnapshotInterval = TimeSpan.FromMinutes(10) };
         var first = await new Tuner(t => Counter(t, 3), space, Tune1(), runConfig with { Callbacks = [copier] }).FitAsync();
         string secondFolder = first[1].Path;
-        foreach (string f in Directory.GetFiles(experiment, "experiment_state-*.json"))
-            File.Delete(f);
-        File.WriteAllBytes(copy!.Value.File, copy.Value.Bytes);
+        copy!.PutBack();
         // An earlier crash (before this one) left a folder for the same trial with a config the searcher, resumed from a
         // snapshot and fed other results, no longer suggests (TPE after its startup trials; kill -9 fuzzing, tpe_fn). Its name
         // sorts first.
@@ -103,16 +98,16 @@ public class MoreCrashWindowTests
     }
 
     private sealed class CopyAt(string experiment, Func<TrialInfo, IReadOnlyDictionary<string, object?>, bool> when,
-        Action<(string, byte[])> keep) : TuneSharp.Reporting.TuneCallback
+        Action<StateFileCopy> keep) : TuneSharp.Reporting.TuneCallback
     {
         private bool _done;
         public override void OnTrialResult(TrialInfo trial, IReadOnlyDictionary<string, object?> result)
         {
-            if (_done || !when(trial, result))
+            // A callback that throws would end the experiment: copy only once there is a snapshot to copy.
+            if (_done || !when(trial, result) || StateFileCopy.Take(experiment) is not { } copy)
                 return;
             _done = true;
-            string file = Directory.GetFiles(experiment, "experiment_state-*.json").Order(StringComparer.Ordinal).Last();
-            keep((file, File.ReadAllBytes(file)));
+            keep(copy);
         }
     }
 }

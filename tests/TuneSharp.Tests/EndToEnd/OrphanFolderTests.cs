@@ -22,21 +22,10 @@ public class OrphanFolderTests
     /// <summary>Keeps the state file as it is at the first result: the trials created after it are orphans after PutBack.</summary>
     private sealed class FirstStateCopy(string experiment) : TuneCallback
     {
-        private (string File, byte[] Bytes)? _copy;
-        public override void OnTrialResult(TrialInfo trial, IReadOnlyDictionary<string, object?> result)
-        {
-            if (_copy is null && Directory.Exists(experiment) && Directory.GetFiles(experiment, "experiment_state-*.json") is { Length: > 0 } files)
-            {
-                string file = files.Order(StringComparer.Ordinal).Last();
-                _copy = (file, File.ReadAllBytes(file));
-            }
-        }
-        public void PutBack()
-        {
-            foreach (string f in Directory.GetFiles(experiment, "experiment_state-*.json"))
-                File.Delete(f);
-            File.WriteAllBytes(_copy!.Value.File, _copy.Value.Bytes);
-        }
+        private StateFileCopy? _copy;
+        public override void OnTrialResult(TrialInfo trial, IReadOnlyDictionary<string, object?> result) =>
+            _copy ??= StateFileCopy.Take(experiment);
+        public void PutBack() => _copy!.PutBack();
     }
 
     [Fact]
