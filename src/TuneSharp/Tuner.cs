@@ -57,9 +57,10 @@ public sealed class Tuner
     /// <param name="tuneConfig">The experiment's tune config.</param>
     /// <param name="runConfig">Run settings; its name and storage path are taken from <paramref name="experimentPath"/>.</param>
     /// <param name="resumeErrored">Run errored trials again from their latest checkpoint.</param>
-    /// <param name="restartErrored">Run errored trials again from scratch. Their failed attempt's checkpoints and results
-    /// (<c>result.json</c>, <c>progress.csv</c>, event files) move to <c>failed_attempt_N/</c> in the trial folder: kept,
-    /// but no longer the trial's (Ray appends the new attempt's results to the failed one's).</param>
+    /// <param name="restartErrored">Run errored trials again from scratch, with the retries any trial has. Their failed
+    /// attempt's checkpoints, results and failures (<c>result.json</c>, <c>progress.csv</c>, <c>error.txt</c>, event files)
+    /// move to <c>failed_attempt_N/</c> in the trial folder: kept, but no longer the trial's (Ray appends the new attempt's
+    /// results to the failed one's).</param>
     /// <exception cref="TuneException">The folder holds no TuneSharp experiment; or no tune config was passed and the run
     /// used a searcher or scheduler other than the defaults. When the experiment starts, also: the metric, mode, searcher,
     /// scheduler, parameters or checkpoint config differ from the run's.</exception>

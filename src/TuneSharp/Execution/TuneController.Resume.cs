@@ -86,6 +86,8 @@ internal sealed partial class TuneController
             trial.Checkpoints.Restore([]);
             trial.Checkpoints.NextIndex = next;
             history = [];
+            // A new attempt, with the retries FailureConfig gives any trial (its failures are in the set-aside error.txt).
+            (trial.NumFailures, trial.ErrorMessage) = (0, null);
         }
         TakeHistory(trial, history);
         if (status is TrialStatus.Running or TrialStatus.Pending or TrialStatus.Paused && EndsDone(history)
@@ -206,6 +208,7 @@ internal sealed partial class TuneController
                     trial.Checkpoints.Restore([]);
                     trial.Checkpoints.NextIndex = next;
                     history = [];
+                    (trial.NumFailures, trial.ErrorMessage, trial.ErrorFile) = (0, null, null);
                 }
                 if (_resume is { ResumeErrored: true } or { RestartErrored: true })
                     trial.Status = TrialStatus.Pending;

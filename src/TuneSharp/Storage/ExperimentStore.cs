@@ -139,7 +139,7 @@ internal sealed class ExperimentStore
 
     /// <summary>
     /// Moves what an attempt that failed left in the trial folder (its checkpoints, <c>result.json</c>,
-    /// <c>progress.csv</c> and TensorBoard event files) into <c>failed_attempt_N/</c> of the trial folder, before the
+    /// <c>progress.csv</c>, <c>error.txt</c> and TensorBoard event files) into <c>failed_attempt_N/</c> of the trial folder, before the
     /// trial starts over (<c>restartErrored</c>): they stay on disk for the user, but a later resume, retention, the
     /// trial's results and best-checkpoint queries see only the new attempt's. (Ray appends the new attempt's results
     /// to the failed one's.)
@@ -148,7 +148,7 @@ internal sealed class ExperimentStore
     {
         var folders = checkpoints.Where(Directory.Exists).ToList();
         var files = Directory.Exists(trialDirectory)
-            ? new[] { TrialResultWriter.ResultFile, TrialResultWriter.ProgressFile }
+            ? new[] { TrialResultWriter.ResultFile, TrialResultWriter.ProgressFile, ErrorFile }
                 .Select(name => System.IO.Path.Combine(trialDirectory, name)).Where(File.Exists)
                 .Concat(Directory.EnumerateFiles(trialDirectory, EventFile.FilePrefix + "*")).ToList()
             : [];

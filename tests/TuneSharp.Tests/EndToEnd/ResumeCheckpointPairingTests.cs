@@ -257,6 +257,34 @@ public class ResumeCheckpointPairingTests
     }
 
     [Fact]
+    public async Task Restore_RestartErrored_TheNewAttemptHasTheRetriesOfAnyTrial()
+    {
+        using var temp = new TempDirectory();
+        var runConfig = new RunConfig
+        {
+            StoragePath = temp.Path, Name = "retries", Verbose = 0, FailureConfig = new FailureConfig { MaxFailures = 1 },
+        };
+        int runs = 0;
+        async Task FailsTwiceThenWorks(TrialContext trial)
+        {
+            await trial.ReportAsync(new Metrics { ["score"] = 1.0 });
+            if (Interlocked.Increment(ref runs) is 1 or 2 or 3) // the first run's two tries, then the restart's first
+                throw new InvalidOperationException("failing on purpose");
+        }
+        var failed = await new Tuner(FailsTwiceThenWorks, Space, Tune1, runConfig).FitAsync();
+        Assert.Equal(1, failed.NumErrors);
+
+        var grid = await Tuner.Restore(Path.Combine(temp.Path, "retries"), FailsTwiceThenWorks, Space, Tune1, runConfig,
+            restartErrored: true).FitAsync();
+
+        // The restart failed once and was retried (its failures counted from 0, not from the first attempt's 2).
+        Assert.Equal(0, grid.NumErrors);
+        Assert.Equal(4, runs);
+        Assert.Equal(2, File.ReadAllLines(Path.Combine(grid[0].Path, "failed_attempt_1", "error.txt")).Count(l => l.StartsWith("Failure # ")));
+        Assert.Single(File.ReadAllLines(Path.Combine(grid[0].Path, "error.txt")), l => l.StartsWith("Failure # 1 "));
+    }
+
+    [Fact]
     public async Task Restore_OneCheckpointTooManyAfterACrash_AppliesRetention()
     {
         using var temp = new TempDirectory();
