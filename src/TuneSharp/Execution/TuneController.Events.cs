@@ -335,13 +335,19 @@ internal sealed partial class TuneController
             trial.RestoreFrom = null;
             ReleasePin(pinned);
         }
+        EndInError(trial);
+        ApplySchedulerDecisions();
+        if (_runConfig.FailureConfig.FailFast)
+            StopAll($"trial {trial.Name} failed and FailureConfig.FailFast is set");
+    }
+
+    /// <summary>A trial failed for good: the searcher and the scheduler hear of it.</summary>
+    private void EndInError(Trial trial)
+    {
         trial.Status = TrialStatus.Error;
         _endedSinceSnapshot = true;
         _searcher.OnTrialComplete(trial.Id, trial.LastResult, error: true);
         _scheduler.OnTrialError(trial.Snapshot());
-        ApplySchedulerDecisions();
-        if (_runConfig.FailureConfig.FailFast)
-            StopAll($"trial {trial.Name} failed and FailureConfig.FailFast is set");
     }
 
     /// <summary>PBT's exploit: copy the source checkpoint into this trial as its newest, then run again

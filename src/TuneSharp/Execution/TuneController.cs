@@ -377,12 +377,7 @@ internal sealed partial class TuneController : IExperimentView
         if (adopted && trial.LastResult?.GetValueOrDefault(ResultFields.Done) is true)
             Terminate(trial); // it had finished
         else if (trial.Status == TrialStatus.Error)
-        {
-            // It had failed for good (and the restore does not run errored trials again).
-            _endedSinceSnapshot = true;
-            _searcher.OnTrialComplete(trial.Id, trial.LastResult, error: true);
-            _scheduler.OnTrialError(trial.Snapshot());
-        }
+            EndInError(trial); // it had failed for good (and the restore does not run errored trials again)
         else
             _waiting.Add(trial);
         return true;
