@@ -81,13 +81,8 @@ internal sealed partial class TuneController
             // Start over. The failed attempt's checkpoints and results move aside (kept, not deleted), and new checkpoints
             // take later names, so neither a later resume, the trial's summaries nor a best-checkpoint query take the
             // failed attempt's for the new one's.
-            int next = trial.Checkpoints.NextIndex;
-            ExperimentStore.SetAsideFailedAttempt(dir, trial.Checkpoints.Kept.Select(c => c.Path));
-            trial.Checkpoints.Restore([]);
-            trial.Checkpoints.NextIndex = next;
+            StartOver(trial);
             history = [];
-            // A new attempt, with the retries FailureConfig gives any trial (its failures are in the set-aside error.txt).
-            (trial.NumFailures, trial.ErrorMessage) = (0, null);
         }
         TakeHistory(trial, history);
         if (status is TrialStatus.Running or TrialStatus.Pending or TrialStatus.Paused && EndsDone(history)
@@ -115,6 +110,17 @@ internal sealed partial class TuneController
         _trialsById[trial.Id] = trial;
         if (trial.Status is TrialStatus.Pending or TrialStatus.Paused)
             _waiting.Add(trial);
+    }
+
+    /// <summary>restartErrored: the failed attempt's files move aside (<see cref="ExperimentStore.SetAsideFailedAttempt"/>),
+    /// new checkpoints take later names, and the new attempt has the retries FailureConfig gives any trial.</summary>
+    private static void StartOver(Trial trial)
+    {
+        int next = trial.Checkpoints.NextIndex;
+        ExperimentStore.SetAsideFailedAttempt(trial.Directory, trial.Checkpoints.Kept.Select(c => c.Path));
+        trial.Checkpoints.Restore([]);
+        trial.Checkpoints.NextIndex = next;
+        (trial.NumFailures, trial.ErrorMessage, trial.ErrorFile) = (0, null, null);
     }
 
     /// <summary>Makes a trial folder a crash left behind usable: half-written checkpoints go, a half-written last line
@@ -203,12 +209,8 @@ internal sealed partial class TuneController
                 trial.Status = TrialStatus.Error;
                 if (_resume is { RestartErrored: true })
                 {
-                    int next = trial.Checkpoints.NextIndex;
-                    ExperimentStore.SetAsideFailedAttempt(orphan, trial.Checkpoints.Kept.Select(c => c.Path));
-                    trial.Checkpoints.Restore([]);
-                    trial.Checkpoints.NextIndex = next;
+                    StartOver(trial);
                     history = [];
-                    (trial.NumFailures, trial.ErrorMessage, trial.ErrorFile) = (0, null, null);
                 }
                 if (_resume is { ResumeErrored: true } or { RestartErrored: true })
                     trial.Status = TrialStatus.Pending;
