@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging;
 using TuneSharp.Results;
 using TuneSharp.Storage;
@@ -40,7 +41,10 @@ internal sealed partial class TuneController
         foreach (Trial trial in endedAfterSnapshot)
         {
             _searcher.OnTrialComplete(trial.Id, trial.LastResult, error: false);
-            _scheduler.OnTrialComplete(trial.Snapshot(), trial.LastResult);
+            if (trial.StoppedByScheduler)
+                _scheduler.OnTrialRemove(trial.Snapshot());
+            else
+                _scheduler.OnTrialComplete(trial.Snapshot(), trial.LastResult);
         }
         _endedAtResume = endedAfterSnapshot;
         _orphans = _store.UnclaimedTrialFolders();
@@ -85,13 +89,17 @@ internal sealed partial class TuneController
             history = [];
         }
         TakeHistory(trial, history);
-        if (status is TrialStatus.Running or TrialStatus.Pending or TrialStatus.Paused && EndsDone(history)
-            && (element.TryGetProperty("ending", out JsonElement ending) && ending.ValueKind == JsonValueKind.True
-                || ResultFields.TryGetDouble(history[^1], ResultFields.Timestamp, out double written) && written >= snapshotSeconds))
+        // "ending": the snapshot saw it told to stop and winding down (a slow Cleanup; "true" in this session's first files).
+        JsonElement end = default;
+        bool ending = status == TrialStatus.Running && element.TryGetProperty("ending", out end)
+            && end.ValueKind is JsonValueKind.String or JsonValueKind.True;
+        if (status is TrialStatus.Running or TrialStatus.Pending or TrialStatus.Paused && (ending || EndsDone(history)
+            && ResultFields.TryGetDouble(history[^1], ResultFields.Timestamp, out double written) && written >= snapshotSeconds))
         {
-            // Its last result said done (a class trainable's final step, a function's done = true, a stopper's or the
-            // scheduler's stop) after the snapshot was written, or while the snapshot saw it winding down (a slow Cleanup):
-            // it ended then, and must not run a step past its end now.
+            // Told to stop when the snapshot was written, or its last result said done (a class trainable's final step, a
+            // function's done = true, a stopper's or the scheduler's stop) after it: it ended then, and must not run a
+            // step past its end now.
+            trial.StoppedByScheduler = ending && end.ValueKind == JsonValueKind.String && end.GetString() == EndingByScheduler;
             status = TrialStatus.Terminated;
             endedAfterSnapshot.Add(trial);
         }
@@ -167,26 +175,30 @@ internal sealed partial class TuneController
         }
     }
 
+    /// <summary>A trial folder's name without the time a default name ends with (and the <c>_N</c> that keeps it unique).</summary>
+    private static string WithoutTime(string folderName) =>
+        Regex.Replace(folderName, @"_\d{4}-\d{2}-\d{2}_\d{2}-\d{2}-\d{2}(?:_\d+)?$", "");
+
     private static bool EndsDone(IReadOnlyList<IReadOnlyDictionary<string, object?>> history) =>
         history.Count > 0 && history[^1].GetValueOrDefault(ResultFields.Done) is true;
 
     /// <summary>
     /// A trial created after the last snapshot has a folder the snapshot does not know. The searcher, restored to that
-    /// snapshot, suggests it again under the same id: when the suggested config is the one in the folder, the trial takes
-    /// the folder back, with its results, checkpoints and failures, instead of starting over in a new one and leaving the
-    /// results of the first run out of the experiment. The folder is the one named as this trial's would be (a custom
-    /// TrialDirnameCreator), or one of the default names' <c>&lt;name&gt;_&lt;index&gt;_…</c>; folders no trial takes stay
-    /// on disk as they are. Returns whether it took one.
+    /// snapshot, suggests it again under the same id: when the suggested config is the one the folder's trial began with,
+    /// the trial takes the folder back, with its results, checkpoints, failures and current config (a PBT exploit may have
+    /// changed it since), instead of starting over in a new one and leaving the results of the first run out of the
+    /// experiment. The folder is named as this trial's would be, but for the time in it; folders no trial takes stay on
+    /// disk as they are. Returns whether it took one.
     /// </summary>
     private bool TryAdoptOrphan(Trial trial, string dirName)
     {
-        string prefix = $"{trial.Name}_{trial.Index}_";
+        string named = WithoutTime(dirName);
         string config = trial.Config.ToString();
         // Crashes one after another may have left several folders for this trial, some for configs no longer suggested:
-        // its own has its config, and the most results.
+        // its own began with its config, and has the most results.
         string? orphan = _orphans
-            .Where(o => Path.GetFileName(o) is { } name && (name == dirName || name.StartsWith(prefix, StringComparison.Ordinal)))
-            .Where(o => ExperimentStore.ReadParams(o)?.ToString() == config)
+            .Where(o => Path.GetFileName(o) is { } name && (name == dirName || WithoutTime(name) == named))
+            .Where(o => ExperimentStore.ReadParams(o)?.ToString() == config || TrialResultWriter.FirstConfig(o)?.ToString() == config)
             .OrderBy(o => Path.GetFileName(o) == dirName ? 0 : 1).ThenByDescending(o => TrialResultWriter.ReadHistory(o).Count)
             .FirstOrDefault();
         if (orphan is null)
@@ -195,6 +207,7 @@ internal sealed partial class TuneController
         _store.Claim(orphan);
         RepairFolder(orphan);
         trial.Directory = orphan;
+        trial.Config = ExperimentStore.ReadParams(orphan) ?? trial.Config;
         var history = ReadHistoryAndCheckpoints(trial);
         if (!EndsDone(history) && ExperimentStore.ReadFailures(orphan) is { Count: > 0 } failures)
         {

@@ -107,6 +107,7 @@ internal sealed partial class TuneController
 
     private static readonly TimeSpan EndedSnapshotDelay = TimeSpan.FromMilliseconds(200);
     private bool _endedSinceSnapshot;
+    private const string EndingByScheduler = "scheduler";
 
     private static void WriteComponentState(Utf8JsonWriter writer, string name, string type, JsonObject state)
     {
@@ -129,10 +130,10 @@ internal sealed partial class TuneController
         writer.WriteNumber("index", trial.Index);
         writer.WriteString("dir_name", Path.GetFileName(trial.Directory));
         writer.WriteString("status", StatusNames[(int)trial.Status]);
-        // Told to stop (its last line says done) and still winding down: a resume must not run it again. Written only
-        // then, as a snapshot holds every trial.
+        // Told to stop and still winding down (its last line may say done, or not: a scheduler's stop of a pausing
+        // trial): a resume must not run it again. Written only then, as a snapshot holds every trial.
         if (trial.Status == TrialStatus.Running && trial.PendingAction == TrialAction.Stop)
-            writer.WriteBoolean("ending", true);
+            writer.WriteString("ending", trial.StoppedByScheduler ? EndingByScheduler : "stop");
         writer.WritePropertyName("config");
         JsonSerializer.Serialize(writer, trial.Config, JsonDefaults.Options);
         writer.WriteStartArray("sampled_paths");
@@ -188,9 +189,14 @@ internal sealed partial class TuneController
     private ExperimentStatus BuildStatus()
     {
         var counts = _trials.GroupBy(t => t.Status).ToDictionary(g => g.Key, g => g.Count());
-        // Running trials first, then the most recent others, as Ray's table keeps the interesting rows.
-        var shown = _trials.Where(t => t.Status == TrialStatus.Running)
-            .Concat(_trials.Where(t => t.Status != TrialStatus.Running).Reverse())
+        // Running trials first, then the most recent others (the best ones, when the view is sorted by the metric), as
+        // Ray's table keeps the interesting rows.
+        var others = _trials.Where(t => t.Status != TrialStatus.Running);
+        others = _runConfig.ProgressReporter is { SortByMetric: true } && _tuneConfig is { Metric: { } metric, Mode: { } mode }
+            ? others.OrderBy(t => t.LastResult is { } r && ResultFields.TryGetDouble(r, metric, out double v) && !double.IsNaN(v)
+                ? -mode.Sign() * v : double.PositiveInfinity)
+            : others.Reverse();
+        var shown = _trials.Where(t => t.Status == TrialStatus.Running).Concat(others)
             .Take(StatusRows).OrderBy(t => t.Index).Select(t => t.Snapshot()).ToList();
         var parameters = _space.Parameters().Where(p => p.Primitive is not FunctionDomain).Select(p => p.Path).ToList();
         var errored = _trials.Where(t => t.Status == TrialStatus.Error).Take(StatusRows).Select(t => t.Snapshot()).ToList();

@@ -100,7 +100,6 @@ internal sealed class ExperimentStore
     public static void WriteParams(string trialDirectory, Config config) =>
         WriteAtomically(System.IO.Path.Combine(trialDirectory, ParamsFile), JsonSerializer.SerializeToUtf8Bytes(config, JsonDefaults.Indented));
 
-    /// <summary>Appends a failure in Ray's format (<c>Failure # 1 (occurred at …)</c>) so earlier attempts stay readable.</summary>
     /// <summary>The failures <c>error.txt</c> records, each as the first line of its exception (type and message).</summary>
     public static IReadOnlyList<string> ReadFailures(string trialDirectory)
     {
@@ -114,6 +113,7 @@ internal sealed class ExperimentStore
 
     private const string FailureHeader = "Failure # ";
 
+    /// <summary>Appends a failure in Ray's format (<c>Failure # 1 (occurred at …)</c>) so earlier attempts stay readable.</summary>
     public static string AppendError(string trialDirectory, int failureNumber, Exception error, DateTimeOffset at)
     {
         // The trial's thread creates its folder; if that is what failed, this tries once more and, failing too,

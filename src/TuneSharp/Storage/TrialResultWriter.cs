@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Json;
 using Microsoft.Win32.SafeHandles;
 
 namespace TuneSharp.Storage;
@@ -146,6 +147,24 @@ internal sealed class TrialResultWriter : IDisposable
     }
 
     /// <summary>Every result in a trial folder's <c>result.json</c>; a line cut short by a crash ends the history.</summary>
+    /// <summary>The config the trial's first result was reported with (the config it began with), or null.</summary>
+    public static Config? FirstConfig(string trialDirectory)
+    {
+        string path = Path.Combine(trialDirectory, ResultFile);
+        if (!File.Exists(path) || File.ReadLines(path).FirstOrDefault() is not { Length: > 0 } line)
+            return null;
+        try
+        {
+            using var document = JsonDocument.Parse(JsonValues.QuoteNonFinite(line));
+            return document.RootElement.TryGetProperty(ResultFields.Config, out JsonElement config) && config.ValueKind == JsonValueKind.Object
+                ? Config.FromJson(config) : null;
+        }
+        catch (JsonException)
+        {
+            return null; // a line a crash cut short
+        }
+    }
+
     public static IReadOnlyList<IReadOnlyDictionary<string, object?>> ReadHistory(string trialDirectory)
     {
         string file = Path.Combine(trialDirectory, ResultFile);
