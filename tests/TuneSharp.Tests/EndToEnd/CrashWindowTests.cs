@@ -11,18 +11,6 @@ namespace TuneSharp.Tests.EndToEnd;
 /// </summary>
 public class CrashWindowTests
 {
-    private static async Task Counter(TrialContext trial, int limit)
-    {
-        long step = trial.GetCheckpoint()?.Read(dir => long.Parse(File.ReadAllText(Path.Combine(dir, "step.txt")))) ?? 0;
-        while (step < limit)
-        {
-            step++;
-            long s = step;
-            await trial.ReportAsync(new Metrics { ["score"] = trial.Config.Get<double>("x") + s, ["step"] = s },
-                Checkpoint.FromDirectory(dir => File.WriteAllText(Path.Combine(dir, "step.txt"), s.ToString())));
-        }
-    }
-
     /// <summary>Copies the state file when <paramref name="when"/> first holds for a result.</summary>
     private sealed class StateCopier(string experiment, Func<TrialInfo, IReadOnlyDictionary<string, object?>, bool> when) : TuneCallback
     {
@@ -47,10 +35,10 @@ public class CrashWindowTests
         var copier = new StateCopier(experiment, (_, r) => Convert.ToInt64(r["training_iteration"]) == 2);
         var runConfig = new RunConfig { StoragePath = temp.Path, Name = "stopped", Verbose = 0, Stop = new() { ["training_iteration"] = 3 },
             StateSnapshotInterval = TimeSpan.FromMinutes(10) };
-        await new Tuner(t => Counter(t, 10), space, tuneConfig, runConfig with { Callbacks = [copier] }).FitAsync();
+        await new Tuner(t => CheckpointedCounter.Run(t, 10), space, tuneConfig, runConfig with { Callbacks = [copier] }).FitAsync();
         copier.PutBack();
 
-        var grid = await Tuner.Restore(experiment, t => Counter(t, 10), space, tuneConfig, runConfig).FitAsync();
+        var grid = await Tuner.Restore(experiment, t => CheckpointedCounter.Run(t, 10), space, tuneConfig, runConfig).FitAsync();
 
         var iterations = grid[0].ReadHistory().Select(r => Convert.ToInt64(r["training_iteration"])).ToList();
         Assert.Equal([1L, 2, 3], iterations); // was [1, 2, 3, 4]: the stopped trial ran again and trained past its stop
@@ -70,11 +58,11 @@ public class CrashWindowTests
         // The crash comes while the second trial runs: it was created after the last snapshot.
         var copier = new StateCopier(experiment, (t, r) => t.Index == 1 && Convert.ToInt64(r["training_iteration"]) == 3);
         var runConfig = new RunConfig { StoragePath = temp.Path, Name = "orphan", Verbose = 0, StateSnapshotInterval = TimeSpan.FromMinutes(10) };
-        var first = await new Tuner(t => Counter(t, 3), space, tuneConfig, runConfig with { Callbacks = [copier] }).FitAsync();
+        var first = await new Tuner(t => CheckpointedCounter.Run(t, 3), space, tuneConfig, runConfig with { Callbacks = [copier] }).FitAsync();
         string secondFolder = first[1].Path;
         copier.PutBack();
 
-        var grid = await Tuner.Restore(experiment, t => Counter(t, 3), space,
+        var grid = await Tuner.Restore(experiment, t => CheckpointedCounter.Run(t, 3), space,
             new TuneConfig { Metric = "score", Mode = Mode.Max, NumSamples = 2, Seed = 1, SearchAlg = new ConcurrencyLimiter(new TpeSearch { Seed = 1 }, 1) },
             runConfig).FitAsync();
 

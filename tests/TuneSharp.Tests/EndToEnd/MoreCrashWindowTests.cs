@@ -1,3 +1,4 @@
+using TuneSharp.Schedulers;
 using TuneSharp.Search;
 
 namespace TuneSharp.Tests.EndToEnd;
@@ -55,18 +56,6 @@ public class MoreCrashWindowTests
         Assert.Equal([1L, 2, 3], iterations); // was [1, 2, 3, 4]: the stopped trial ran again, past its stop
     }
 
-    private static async Task Counter(TrialContext trial, int limit)
-    {
-        long step = trial.GetCheckpoint()?.Read(dir => long.Parse(File.ReadAllText(Path.Combine(dir, "step.txt")))) ?? 0;
-        while (step < limit)
-        {
-            step++;
-            long s = step;
-            await trial.ReportAsync(new Metrics { ["score"] = trial.Config.Get<double>("x") + s, ["step"] = s },
-                Checkpoint.FromDirectory(dir => File.WriteAllText(Path.Combine(dir, "step.txt"), s.ToString())));
-        }
-    }
-
     [Fact]
     public async Task OrphanOfAnEarlierCrashWithAnotherConfig_DoesNotKeepTheSuggestedTrialFromTakingItsFolderBack()
     {
@@ -78,7 +67,7 @@ public class MoreCrashWindowTests
         StateFileCopy? copy = null;
         var copier = new CopyAt(experiment, (t, r) => t.Index == 1 && Convert.ToInt64(r["training_iteration"]) == 3, c => copy = c);
         var runConfig = new RunConfig { StoragePath = temp.Path, Name = "orphans", Verbose = 0, StateSnapshotInterval = TimeSpan.FromMinutes(10) };
-        var first = await new Tuner(t => Counter(t, 3), space, Tune1(), runConfig with { Callbacks = [copier] }).FitAsync();
+        var first = await new Tuner(t => CheckpointedCounter.Run(t, 3), space, Tune1(), runConfig with { Callbacks = [copier] }).FitAsync();
         string secondFolder = first[1].Path;
         copy!.PutBack();
         // An earlier crash (before this one) left a folder for the same trial with a config the searcher, resumed from a
@@ -89,12 +78,65 @@ public class MoreCrashWindowTests
         string stale = Directory.CreateDirectory(Path.Combine(experiment, trialName + "_1_x=0.0000_2000-01-01_00-00-00")).FullName;
         File.WriteAllText(Path.Combine(stale, "params.json"), "{\n  \"x\": 0.0\n}");
 
-        var grid = await Tuner.Restore(experiment, t => Counter(t, 3), space, Tune1(), runConfig).FitAsync();
+        var grid = await Tuner.Restore(experiment, t => CheckpointedCounter.Run(t, 3), space, Tune1(), runConfig).FitAsync();
 
         // Before, the stale folder was the only one looked at: the trial started over in a third folder, and the three
         // results in its own were left out of the experiment (tpe_fn: up to 4 such folders for one trial, 5 lines lost).
         Assert.Equal(secondFolder, grid[1].Path);
         Assert.Equal([1L, 2, 3], grid[1].ReadHistory().Select(r => Convert.ToInt64(r["training_iteration"])));
+    }
+
+    /// <summary>Pauses the trial at iteration 3 and, in the same breath, stops it (as HyperBand does when a round
+    /// completes while a trial it paused is still saving/winding down: ProcessBracket → StopWaiting → TakeDecisions).</summary>
+    private sealed class PauseThenStop : ITrialScheduler
+    {
+        public static bool Active = true;
+        private readonly List<KeyValuePair<string, TrialDecision>> _stops = [];
+        public void Setup(string? metric, Mode? mode, int? seed) { }
+        public TrialDecision OnTrialResult(TrialInfo trial, IReadOnlyDictionary<string, object?> result)
+        {
+            if (Active && Convert.ToInt64(result["training_iteration"]) == 3)
+            {
+                _stops.Add(KeyValuePair.Create(trial.TrialId, TrialDecision.Stop));
+                return TrialDecision.Pause;
+            }
+            return TrialDecision.Continue;
+        }
+        public IReadOnlyList<KeyValuePair<string, TrialDecision>> TakeDecisions()
+        {
+            var s = _stops.ToList();
+            _stops.Clear();
+            return s;
+        }
+    }
+
+    [Fact]
+    public async Task TrialStoppedByTheSchedulerWhilePausing_CrashWhileWindingDown_StaysStopped()
+    {
+        using var temp = new TempDirectory();
+        string experiment = Path.Combine(temp.Path, "winddown2");
+        SlowCleanup.Experiment = experiment;
+        SlowCleanup.Copy = null;
+        SlowCleanup.Slow = true;
+        PauseThenStop.Active = true;
+        var trainable = TrainableDefinition.FromClass<SlowCleanup>();
+        var space = new SearchSpace { ["x"] = 1 };
+        TuneConfig Tc() => new() { Metric = "score", Mode = Mode.Max, Scheduler = new PauseThenStop() };
+        var runConfig = new RunConfig { StoragePath = temp.Path, Name = "winddown2", Verbose = 0,
+            StateSnapshotInterval = TimeSpan.FromMilliseconds(200), CheckpointConfig = new CheckpointConfig { CheckpointFrequency = 1 } };
+        var firstGrid = await new Tuner(trainable, space, Tc(), runConfig).FitAsync();
+        Assert.Equal(TrialStatus.Terminated, firstGrid[0].Status); // the clean run: stopped at 3
+        Assert.Equal(3, firstGrid[0].ReadHistory().Count);
+        SlowCleanup.Slow = false;
+        PauseThenStop.Active = false; // the restored scheduler state no longer tracks it (HyperBand removed it from its bracket)
+        SlowCleanup.Copy!.PutBack();
+        string state = File.ReadAllText(SlowCleanup.Copy.File);
+        Assert.Contains("\"RUNNING\"", state);
+        Assert.Contains("\"ending\"", state);
+
+        var grid = await Tuner.Restore(experiment, trainable, space, Tc(), runConfig).FitAsync();
+
+        Assert.Equal([1L, 2, 3], grid[0].ReadHistory().Select(r => Convert.ToInt64(r["training_iteration"])));
     }
 
     private sealed class CopyAt(string experiment, Func<TrialInfo, IReadOnlyDictionary<string, object?>, bool> when,

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using TuneSharp.Reporting;
 using TuneSharp.Results;
 using TuneSharp.Search;
@@ -7,18 +8,6 @@ namespace TuneSharp.Tests.EndToEnd;
 /// <summary>Trial folders made after the last snapshot, taken back at a restore by the trials they belong to.</summary>
 public class OrphanFolderTests
 {
-    private static async Task TwoSteps(TrialContext trial)
-    {
-        long step = trial.GetCheckpoint()?.Read(dir => long.Parse(File.ReadAllText(Path.Combine(dir, "step.txt")))) ?? 0;
-        while (step < 2)
-        {
-            step++;
-            long s = step;
-            await trial.ReportAsync(new Metrics { ["score"] = trial.Config.Get<double>("x") + s },
-                Checkpoint.FromDirectory(dir => File.WriteAllText(Path.Combine(dir, "step.txt"), s.ToString())));
-        }
-    }
-
     /// <summary>Keeps the state file as it is at the first result: the trials created after it are orphans after PutBack.</summary>
     private sealed class FirstStateCopy(string experiment) : TuneCallback
     {
@@ -42,11 +31,11 @@ public class OrphanFolderTests
         };
         var copier = new FirstStateCopy(experiment);
         var runConfig = new RunConfig { StoragePath = temp.Path, Name = "orphans", Verbose = 0, StateSnapshotInterval = TimeSpan.FromMinutes(10) };
-        var first = await new Tuner(t => TwoSteps(t), space, tuneConfig, runConfig with { Callbacks = [copier] }).FitAsync();
+        var first = await new Tuner(t => CheckpointedCounter.Run(t, 2), space, tuneConfig, runConfig with { Callbacks = [copier] }).FitAsync();
         var folders = first.Select(r => r.Path).ToList();
         copier.PutBack(); // a crash early on: most trials were made after this snapshot
 
-        var grid = await Tuner.Restore(experiment, t => TwoSteps(t), space, tuneConfig, runConfig).FitAsync();
+        var grid = await Tuner.Restore(experiment, t => CheckpointedCounter.Run(t, 2), space, tuneConfig, runConfig).FitAsync();
 
         Assert.Equal(11, grid.Count);
         // Every trial takes its own folder back, as with default names; none reruns in a new folder.
@@ -88,5 +77,56 @@ public class OrphanFolderTests
         // resumeErrored / restartErrored.
         Assert.Equal(TrialStatus.Error, grid[2].Status);
         Assert.Single(grid[2].ReadHistory());
+    }
+
+    /// <summary>A trial name holding a character folder names do not (a space): its folder's name is sanitized, the
+    /// orphan prefix is not, and no trial takes its folder back.</summary>
+    [Fact]
+    public async Task Orphans_WithATrialNameThatIsSanitizedInTheFolderName_AreTakenBack()
+    {
+        using var temp = new TempDirectory();
+        string experiment = Path.Combine(temp.Path, "orphans");
+        var space = new SearchSpace { ["x"] = Tune.GridSearch(Enumerable.Range(0, 5).Select(i => (object?)(double)i).ToArray()) };
+        var tuneConfig = new TuneConfig
+        {
+            Metric = "score", Mode = Mode.Max, MaxPendingTrials = 1, MaxConcurrentTrials = 1,
+            TrialNameCreator = t => $"my trial {t.TrialId}",
+        };
+        var copier = new FirstStateCopy(experiment);
+        var runConfig = new RunConfig { StoragePath = temp.Path, Name = "orphans", Verbose = 0, StateSnapshotInterval = TimeSpan.FromMinutes(10) };
+        var first = await new Tuner(t => CheckpointedCounter.Run(t, 2), space, tuneConfig, runConfig with { Callbacks = [copier] }).FitAsync();
+        var folders = first.Select(r => r.Path).ToList();
+        copier.PutBack();
+        var stateFile = Directory.GetFiles(experiment, "experiment_state-*.json").Single();
+        var trialsInSnapshot = JsonNode.Parse(File.ReadAllText(stateFile))!["trials"]!.AsArray().Count;
+        Assert.True(trialsInSnapshot < 5, $"snapshot holds {trialsInSnapshot}");
+        await Task.Delay(1100); // a restore comes later than the crash: the folder names' dates differ
+
+        var grid = await Tuner.Restore(experiment, t => CheckpointedCounter.Run(t, 2), space, tuneConfig, runConfig).FitAsync();
+
+        Assert.Equal(5, Directory.GetDirectories(experiment).Length);
+        Assert.Equal(folders, grid.Select(r => r.Path));
+    }
+
+    /// <summary>An orphan whose trial was exploited by PBT after the snapshot: params.json holds the explored config
+    /// (TuneController.Apply writes it at once), the searcher suggests the original one again.</summary>
+    [Fact]
+    public async Task OrphanOfAnExploitedTrial_IsTakenBackByItsTrial()
+    {
+        using var temp = new TempDirectory();
+        string experiment = Path.Combine(temp.Path, "exploited");
+        var space = new SearchSpace { ["x"] = Tune.GridSearch(0.0, 1.0, 2.0) };
+        var tuneConfig = new TuneConfig { Metric = "score", Mode = Mode.Max, MaxPendingTrials = 1, MaxConcurrentTrials = 1 };
+        var copier = new FirstStateCopy(experiment);
+        var runConfig = new RunConfig { StoragePath = temp.Path, Name = "exploited", Verbose = 0, StateSnapshotInterval = TimeSpan.FromMinutes(10) };
+        var first = await new Tuner(t => CheckpointedCounter.Run(t, 2), space, tuneConfig, runConfig with { Callbacks = [copier] }).FitAsync();
+        copier.PutBack();
+        // As a PBT exploit of trial 2 would have left its folder: params.json rewritten with the explored config.
+        File.WriteAllText(Path.Combine(first[2].Path, "params.json"), "{\n  \"x\": 2.5\n}");
+
+        var grid = await Tuner.Restore(experiment, t => CheckpointedCounter.Run(t, 2), space, tuneConfig, runConfig).FitAsync();
+
+        Assert.Equal(first[2].Path, grid[2].Path);
+        Assert.Equal(3, Directory.GetDirectories(experiment).Length);
     }
 }

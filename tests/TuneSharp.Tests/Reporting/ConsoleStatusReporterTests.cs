@@ -177,4 +177,22 @@ public class ConsoleStatusReporterTests
 
         Assert.Contains($"CliReporter.{named}", error.Message);
     }
+
+    [Fact]
+    public async Task SortByMetric_WithFewerRowsThanTrials_ShowsTheBestTrial()
+    {
+        using var temp = new TempDirectory();
+        var writer = new StringWriter();
+        var reporter = new CliReporter { MaxProgressRows = 2, SortByMetric = true };
+        var space = new SearchSpace { ["x"] = Tune.GridSearch(5.0, 1.0, 2.0, 3.0, 4.0) };
+        var tuneConfig = new TuneConfig { Metric = "score", Mode = Mode.Max, MaxConcurrentTrials = 1 };
+        var runConfig = new RunConfig { StoragePath = temp.Path, Name = "sorted", Verbose = 0, ProgressReporter = reporter,
+            Callbacks = [new ConsoleStatusReporter(1, reporter, writer)] };
+        var grid = await new Tuner(async t => await t.ReportAsync(new Metrics { ["score"] = t.Config.Get<double>("x") }),
+            space, tuneConfig, runConfig).FitAsync();
+        string final = writer.ToString().Split("== Tune Status ==").Last();
+        Assert.Contains(final.Split('\n'), l => l.StartsWith(grid[4].TrialName + " ", StringComparison.Ordinal)); // sanity: the format
+        // Ray's sort_by_metric sorts the terminated trials before it cuts them to max_progress_rows: the best is shown.
+        Assert.Contains(final.Split('\n'), l => l.StartsWith(grid.GetBestResult().TrialName + " ", StringComparison.Ordinal));
+    }
 }
