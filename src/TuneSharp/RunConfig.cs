@@ -45,8 +45,8 @@ public sealed record RunConfig
 
     /// <summary>Minimum time between experiment-state snapshots (never a rewrite per result). When a snapshot
     /// takes long (many trials), the interval stretches so that snapshots take at most about 5 % of the time,
-    /// as in Ray. After a trial ends, the next snapshot comes within a tenth of this (at least 0.2 s; under the same
-    /// 5 % bound), so that a crash soon after does not make a resume run it again. <value>The default value is 2 seconds.</value></summary>
+    /// as in Ray. After a trial ends or is made, the next snapshot comes within a tenth of this (at least 0.2 s; under
+    /// the same 5 % bound), so that a crash soon after does not make a resume run it again or lose its folder. <value>The default value is 2 seconds.</value></summary>
     public TimeSpan StateSnapshotInterval { get; init; } = TimeSpan.FromSeconds(2);
 
     internal void Validate()

@@ -287,7 +287,7 @@ internal sealed partial class TuneController
     private void Terminate(Trial trial, bool notifyScheduler = true)
     {
         trial.Status = TrialStatus.Terminated;
-        _endedSinceSnapshot = true;
+        _snapshotSoon = true;
         if (trial.LastResult is { } last)
             trial.LastResult = new Dictionary<string, object?>(last) { [ResultFields.Done] = true };
         TrialInfo info = trial.Snapshot();
@@ -345,7 +345,7 @@ internal sealed partial class TuneController
     private void EndInError(Trial trial)
     {
         trial.Status = TrialStatus.Error;
-        _endedSinceSnapshot = true;
+        _snapshotSoon = true;
         _searcher.OnTrialComplete(trial.Id, trial.LastResult, error: true);
         _scheduler.OnTrialError(trial.Snapshot());
     }

@@ -198,7 +198,8 @@ internal sealed partial class TuneController
         // its own began with its config, and has the most results.
         string? orphan = _orphans
             .Where(o => Path.GetFileName(o) is { } name && (name == dirName || WithoutTime(name) == named))
-            .Where(o => ExperimentStore.ReadParams(o)?.ToString() == config || TrialResultWriter.FirstConfig(o)?.ToString() == config)
+            .Where(o => ExperimentStore.ReadParams(o)?.ToString() == config || TrialResultWriter.FirstConfig(o)?.ToString() == config
+                || ExperimentStore.IsEmpty(o)) // made for it, and the crash came before anything was written into it
             .OrderBy(o => Path.GetFileName(o) == dirName ? 0 : 1).ThenByDescending(o => TrialResultWriter.ReadHistory(o).Count)
             .FirstOrDefault();
         if (orphan is null)

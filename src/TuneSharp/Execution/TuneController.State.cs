@@ -42,7 +42,7 @@ internal sealed partial class TuneController
         long started = _time.GetTimestamp();
         _store.WriteState(WriteStateJson);
         _stateDirty = false;
-        _endedSinceSnapshot = false;
+        _snapshotSoon = false;
         _lastStateWrite = _time.GetTimestamp();
         (_previousWrite, _lastWrite) = (_lastWrite, (_time.GetElapsedTime(started, _lastStateWrite), Math.Max(_trials.Count, 1)));
     }
@@ -89,9 +89,10 @@ internal sealed partial class TuneController
     /// <summary><see cref="RunConfig.StateSnapshotInterval"/>, or 19 times what the next snapshot should take when
     /// that is longer: a snapshot holds every trial, so without this an experiment of many short trials would
     /// spend more and more of its time writing them. Snapshots then take at most 5% of the time, as Ray's
-    /// automatic experiment checkpoint period ensures. After a trial has ended the snapshot comes sooner (a tenth of the
-    /// interval, at least <see cref="EndedSnapshotDelay"/>, under the same 5% bound): until it is written, a crash would
-    /// make a resume run that trial again (one the scheduler had stopped would train past its stop).</summary>
+    /// automatic experiment checkpoint period ensures. After a trial has ended or been made the snapshot comes sooner (a
+    /// tenth of the interval, at least <see cref="SoonSnapshotDelay"/>, under the same 5% bound): until it is written, a
+    /// crash would make a resume run an ended trial again (one the scheduler had stopped would train past its stop), and
+    /// leave a new one's results in a folder the restored searcher, suggesting another config, would not take back.</summary>
     private TimeSpan StateSnapshotInterval
     {
         get
@@ -99,14 +100,14 @@ internal sealed partial class TuneController
             long interval = _runConfig.StateSnapshotInterval.Ticks;
             // A tenth of the configured interval, at least 0.2 s: 0.2 s by default; a user who chose a long interval
             // (slow storage) keeps most of its saving.
-            if (_endedSinceSnapshot)
-                interval = Math.Min(interval, Math.Max(EndedSnapshotDelay.Ticks, interval / 10));
+            if (_snapshotSoon)
+                interval = Math.Min(interval, Math.Max(SoonSnapshotDelay.Ticks, interval / 10));
             return TimeSpan.FromTicks(Math.Max(interval, 19 * ExpectedStateWriteDuration().Ticks));
         }
     }
 
-    private static readonly TimeSpan EndedSnapshotDelay = TimeSpan.FromMilliseconds(200);
-    private bool _endedSinceSnapshot;
+    private static readonly TimeSpan SoonSnapshotDelay = TimeSpan.FromMilliseconds(200);
+    private bool _snapshotSoon; // a trial ended or was made since the last snapshot
     private const string EndingByScheduler = "scheduler";
 
     private static void WriteComponentState(Utf8JsonWriter writer, string name, string type, JsonObject state)

@@ -374,6 +374,7 @@ internal sealed partial class TuneController : IExperimentView
         _trialsById[id] = trial;
         _scheduler.OnTrialAdd(trial.Snapshot());
         _stateDirty = true;
+        _snapshotSoon = true;
         if (adopted && trial.LastResult?.GetValueOrDefault(ResultFields.Done) is true)
             Terminate(trial); // it had finished
         else if (trial.Status == TrialStatus.Error)

@@ -42,11 +42,14 @@ internal sealed class ExperimentStore
         return path;
     }
 
-    /// <summary>Trial folders (with a <c>params.json</c>) no trial has claimed: after a resume, those of trials made after
-    /// the last snapshot.</summary>
+    /// <summary>Trial folders no trial has claimed (with a <c>params.json</c>, or empty: a crash came before the trial
+    /// wrote it): after a resume, those of trials made after the last snapshot.</summary>
     public List<string> UnclaimedTrialFolders() =>
-        Directory.EnumerateDirectories(Path).Where(d => !_claimed.Contains(d) && File.Exists(System.IO.Path.Combine(d, ParamsFile)))
+        Directory.EnumerateDirectories(Path)
+            .Where(d => !_claimed.Contains(d) && (File.Exists(System.IO.Path.Combine(d, ParamsFile)) || IsEmpty(d)))
             .Order(StringComparer.Ordinal).ToList();
+
+    public static bool IsEmpty(string directory) => !Directory.EnumerateFileSystemEntries(directory).Any();
 
     /// <summary>Marks the folder of a trial restored from a snapshot as taken, whether or not it exists yet.</summary>
     public void Claim(string trialDirectory) => _claimed.Add(trialDirectory);

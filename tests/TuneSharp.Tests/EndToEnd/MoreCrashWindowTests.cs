@@ -139,6 +139,52 @@ public class MoreCrashWindowTests
         Assert.Equal([1L, 2, 3], grid[0].ReadHistory().Select(r => Convert.ToInt64(r["training_iteration"])));
     }
 
+    /// <summary>Pauses every trial at its first result, once: its slot frees without any trial ending.</summary>
+    private sealed class PauseAtFirstResult : ITrialScheduler
+    {
+        private readonly HashSet<string> _paused = [];
+        public void Setup(string? metric, Mode? mode, int? seed) { }
+        public TrialDecision OnTrialResult(TrialInfo trial, IReadOnlyDictionary<string, object?> result) =>
+            _paused.Add(trial.TrialId) ? TrialDecision.Pause : TrialDecision.Continue;
+    }
+
+    [Fact]
+    public async Task TrialMadeWithoutAnyEnding_IsInASnapshotSoon()
+    {
+        // A model-based searcher is asked for a trial when a slot frees, here by a pause: no trial ends, and before, the
+        // trial waited for the periodic snapshot (20 s here) to be known, its folder lost to a crash until then.
+        using var temp = new TempDirectory();
+        string experiment = Path.Combine(temp.Path, "made");
+        var release = new TaskCompletionSource();
+        var tuner = new Tuner(async trial =>
+            {
+                await trial.ReportAsync(new Metrics { ["score"] = 1.0 });
+                await release.Task.WaitAsync(trial.CancellationToken);
+                await trial.ReportAsync(new Metrics { ["score"] = 2.0 });
+            },
+            new SearchSpace { ["x"] = Tune.Uniform(0, 1) },
+            new TuneConfig
+            {
+                Metric = "score", Mode = Mode.Max, NumSamples = 2, MaxConcurrentTrials = 1, SearchAlg = new TpeSearch { Seed = 1 },
+                Scheduler = new PauseAtFirstResult(),
+            },
+            new RunConfig { StoragePath = temp.Path, Name = "made", Verbose = 0, StateSnapshotInterval = TimeSpan.FromSeconds(20) });
+
+        Task<TuneSharp.Results.ResultGrid> fit = tuner.FitAsync();
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        int known = 0;
+        while (watch.Elapsed < TimeSpan.FromSeconds(10) && known < 2)
+        {
+            await Task.Delay(50);
+            known = StateFileCopy.Take(experiment) is { } copy
+                ? System.Text.Json.Nodes.JsonNode.Parse(copy.Bytes)!["trials"]!.AsArray().Count : 0;
+        }
+        release.SetResult();
+        await fit;
+
+        Assert.Equal(2, known); // within the tenth of the interval (2 s), well before the 20 s
+    }
+
     private sealed class CopyAt(string experiment, Func<TrialInfo, IReadOnlyDictionary<string, object?>, bool> when,
         Action<StateFileCopy> keep) : TuneSharp.Reporting.TuneCallback
     {

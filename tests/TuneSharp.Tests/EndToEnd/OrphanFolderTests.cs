@@ -129,4 +129,26 @@ public class OrphanFolderTests
         Assert.Equal(first[2].Path, grid[2].Path);
         Assert.Equal(3, Directory.GetDirectories(experiment).Length);
     }
+
+    [Fact]
+    public async Task OrphanFolderLeftEmpty_IsTakenBackByItsTrial()
+    {
+        using var temp = new TempDirectory();
+        string experiment = Path.Combine(temp.Path, "empty");
+        var space = new SearchSpace { ["x"] = Tune.GridSearch(0.0, 1.0, 2.0) };
+        var tuneConfig = new TuneConfig { Metric = "score", Mode = Mode.Max, MaxPendingTrials = 1, MaxConcurrentTrials = 1 };
+        var copier = new FirstStateCopy(experiment);
+        var runConfig = new RunConfig { StoragePath = temp.Path, Name = "empty", Verbose = 0, StateSnapshotInterval = TimeSpan.FromMinutes(10) };
+        var first = await new Tuner(t => CheckpointedCounter.Run(t, 2), space, tuneConfig, runConfig with { Callbacks = [copier] }).FitAsync();
+        copier.PutBack();
+        // As a crash leaves the folder the controller made for a starting trial before the trial wrote anything into it.
+        foreach (string entry in Directory.EnumerateFileSystemEntries(first[2].Path))
+            if (Directory.Exists(entry)) Directory.Delete(entry, recursive: true); else File.Delete(entry);
+        await Task.Delay(1100); // the restore comes later: the folder names' times differ
+
+        var grid = await Tuner.Restore(experiment, t => CheckpointedCounter.Run(t, 2), space, tuneConfig, runConfig).FitAsync();
+
+        Assert.Equal(first[2].Path, grid[2].Path); // was a new "..._1" folder beside the empty one
+        Assert.Equal(3, Directory.GetDirectories(experiment).Length);
+    }
 }
