@@ -310,8 +310,7 @@ internal sealed partial class TuneController
         trial.NumFailures++;
         trial.ErrorMessage = $"{error.GetType().Name}: {error.Message}";
         trial.ErrorFile = ExperimentStore.AppendError(trial.Directory, trial.NumFailures, error, _time.GetLocalNow());
-        int max = _runConfig.FailureConfig.MaxFailures;
-        bool retry = !_stopping && !_runConfig.FailureConfig.FailFast && (max == -1 || trial.NumFailures <= max);
+        bool retry = !_stopping && HasRetriesLeft(trial);
         // A failure that ends the trial reaches callbacks with the trial in error, as Ray's on_trial_error.
         TrialInfo info = retry ? trial.Snapshot() : trial.Snapshot() with { Status = TrialStatus.Error };
         _logger.LogWarning("Trial {Trial} failed ({Failures} failures): {Error}{Retry}", trial.Name, trial.NumFailures,
@@ -340,6 +339,10 @@ internal sealed partial class TuneController
         if (_runConfig.FailureConfig.FailFast)
             StopAll($"trial {trial.Name} failed and FailureConfig.FailFast is set");
     }
+
+    /// <summary>Whether FailureConfig allows one more try after the trial's failures so far.</summary>
+    private bool HasRetriesLeft(Trial trial) =>
+        !_runConfig.FailureConfig.FailFast && _runConfig.FailureConfig.MaxFailures is var max && (max == -1 || trial.NumFailures <= max);
 
     /// <summary>A trial failed for good: the searcher and the scheduler hear of it.</summary>
     private void EndInError(Trial trial)

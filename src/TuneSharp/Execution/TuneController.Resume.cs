@@ -216,9 +216,7 @@ internal sealed partial class TuneController
             trial.NumFailures = failures.Count;
             trial.ErrorMessage = failures[^1];
             trial.ErrorFile = Path.Combine(orphan, ExperimentStore.ErrorFile);
-            int max = _runConfig.FailureConfig.MaxFailures;
-            bool retried = !_runConfig.FailureConfig.FailFast && (max == -1 || trial.NumFailures <= max);
-            if (!retried)
+            if (!HasRetriesLeft(trial))
             {
                 trial.Status = TrialStatus.Error;
                 if (_resume is { RestartErrored: true })

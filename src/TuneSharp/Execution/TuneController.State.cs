@@ -194,8 +194,7 @@ internal sealed partial class TuneController
         // Ray's table keeps the interesting rows.
         var others = _trials.Where(t => t.Status != TrialStatus.Running);
         others = _runConfig.ProgressReporter is { SortByMetric: true } && _tuneConfig is { Metric: { } metric, Mode: { } mode }
-            ? others.OrderBy(t => t.LastResult is { } r && ResultFields.TryGetDouble(r, metric, out double v) && !double.IsNaN(v)
-                ? -mode.Sign() * v : double.PositiveInfinity)
+            ? others.OrderBy(t => StatusText.Rank(t.LastResult, metric, mode))
             : others.Reverse();
         var shown = _trials.Where(t => t.Status == TrialStatus.Running).Concat(others)
             .Take(StatusRows).OrderBy(t => t.Index).Select(t => t.Snapshot()).ToList();

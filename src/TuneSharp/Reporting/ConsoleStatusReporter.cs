@@ -87,8 +87,7 @@ internal sealed class ConsoleStatusReporter(int verbose, CliReporter options, Te
         if (options.SortByMetric && status is { Metric: { } metric, Mode: { } mode })
             status = status with
             {
-                Trials = status.Trials.OrderBy(t => t.LastResult is { } r && ResultFields.TryGetDouble(r, metric, out double v) && !double.IsNaN(v)
-                    ? -mode.Sign() * v : double.PositiveInfinity).ThenBy(t => t.Index).ToList(),
+                Trials = status.Trials.OrderBy(t => StatusText.Rank(t.LastResult, metric, mode)).ThenBy(t => t.Index).ToList(),
             };
         return status;
     }

@@ -45,6 +45,12 @@ internal static class StatusText
         return $"Current best trial: {best.TrialName} with {metric}={Format(value)} and params={JsonSerializer.Serialize(parameters, JsonDefaults.Options)}";
     }
 
+    /// <summary>How a trial ranks by its last result's metric when rows are sorted by it: lower first; a trial without
+    /// the value (or with NaN) last.</summary>
+    public static double Rank(IReadOnlyDictionary<string, object?>? lastResult, string metric, Mode mode) =>
+        lastResult is not null && ResultFields.TryGetDouble(lastResult, metric, out double value) && !double.IsNaN(value)
+            ? -mode.Sign() * value : double.PositiveInfinity;
+
     public static IReadOnlyList<string> Columns(ExperimentStatus status, IReadOnlyList<string> metricColumns)
     {
         var columns = new List<string> { "Trial name", "status", "loc" };

@@ -17,6 +17,18 @@ public class OrphanFolderTests
         public void PutBack() => _copy!.PutBack();
     }
 
+    /// <summary>Runs the experiment to its end with snapshots 10 minutes apart, then puts back the snapshot taken at its
+    /// first result: the folder as a crash early on leaves it, every trial made later an orphan.</summary>
+    private static async Task<(RunConfig RunConfig, ResultGrid First)> RunThenCrashEarly(TempDirectory temp, string name,
+        Func<TrialContext, Task> trainable, SearchSpace space, TuneConfig tuneConfig)
+    {
+        var copier = new FirstStateCopy(Path.Combine(temp.Path, name));
+        var runConfig = new RunConfig { StoragePath = temp.Path, Name = name, Verbose = 0, StateSnapshotInterval = TimeSpan.FromMinutes(10) };
+        var first = await new Tuner(trainable, space, tuneConfig, runConfig with { Callbacks = [copier] }).FitAsync();
+        copier.PutBack();
+        return (runConfig, first);
+    }
+
     [Fact]
     public async Task Orphans_WithAConstantTrialName_AreEachTakenBackByTheirOwnTrial()
     {
@@ -29,11 +41,9 @@ public class OrphanFolderTests
             Metric = "score", Mode = Mode.Max, MaxPendingTrials = 1, MaxConcurrentTrials = 1,
             TrialNameCreator = _ => "trial",
         };
-        var copier = new FirstStateCopy(experiment);
-        var runConfig = new RunConfig { StoragePath = temp.Path, Name = "orphans", Verbose = 0, StateSnapshotInterval = TimeSpan.FromMinutes(10) };
-        var first = await new Tuner(t => CheckpointedCounter.Run(t, 2), space, tuneConfig, runConfig with { Callbacks = [copier] }).FitAsync();
+        // A crash early on: most trials were made after the snapshot put back.
+        var (runConfig, first) = await RunThenCrashEarly(temp, "orphans", t => CheckpointedCounter.Run(t, 2), space, tuneConfig);
         var folders = first.Select(r => r.Path).ToList();
-        copier.PutBack(); // a crash early on: most trials were made after this snapshot
 
         var grid = await Tuner.Restore(experiment, t => CheckpointedCounter.Run(t, 2), space, tuneConfig, runConfig).FitAsync();
 
@@ -64,11 +74,9 @@ public class OrphanFolderTests
         string experiment = Path.Combine(temp.Path, "errored");
         var space = new SearchSpace { ["x"] = Tune.GridSearch(0.0, 1.0, 2.0) };
         var tuneConfig = new TuneConfig { Metric = "score", Mode = Mode.Max, MaxPendingTrials = 1, MaxConcurrentTrials = 1 };
-        var copier = new FirstStateCopy(experiment);
-        var runConfig = new RunConfig { StoragePath = temp.Path, Name = "errored", Verbose = 0, StateSnapshotInterval = TimeSpan.FromMinutes(10) };
-        var first = await new Tuner(t => FailsAtTwo(t, fail: true), space, tuneConfig, runConfig with { Callbacks = [copier] }).FitAsync();
+        // The crash came before a snapshot said trial 2 had failed for good.
+        var (runConfig, first) = await RunThenCrashEarly(temp, "errored", t => FailsAtTwo(t, fail: true), space, tuneConfig);
         Assert.Equal(TrialStatus.Error, first[2].Status);
-        copier.PutBack(); // the crash came before a snapshot said trial 2 had failed for good
 
         var grid = await Tuner.Restore(experiment, t => FailsAtTwo(t, fail: false), space, tuneConfig, runConfig).FitAsync();
 
@@ -79,8 +87,8 @@ public class OrphanFolderTests
         Assert.Single(grid[2].ReadHistory());
     }
 
-    /// <summary>A trial name holding a character folder names do not (a space): its folder's name is sanitized, the
-    /// orphan prefix is not, and no trial takes its folder back.</summary>
+    /// <summary>A trial name holding a character folder names do not (a space): its folder's name is sanitized, and the
+    /// trial still finds its folder.</summary>
     [Fact]
     public async Task Orphans_WithATrialNameThatIsSanitizedInTheFolderName_AreTakenBack()
     {
@@ -92,11 +100,8 @@ public class OrphanFolderTests
             Metric = "score", Mode = Mode.Max, MaxPendingTrials = 1, MaxConcurrentTrials = 1,
             TrialNameCreator = t => $"my trial {t.TrialId}",
         };
-        var copier = new FirstStateCopy(experiment);
-        var runConfig = new RunConfig { StoragePath = temp.Path, Name = "orphans", Verbose = 0, StateSnapshotInterval = TimeSpan.FromMinutes(10) };
-        var first = await new Tuner(t => CheckpointedCounter.Run(t, 2), space, tuneConfig, runConfig with { Callbacks = [copier] }).FitAsync();
+        var (runConfig, first) = await RunThenCrashEarly(temp, "orphans", t => CheckpointedCounter.Run(t, 2), space, tuneConfig);
         var folders = first.Select(r => r.Path).ToList();
-        copier.PutBack();
         var stateFile = Directory.GetFiles(experiment, "experiment_state-*.json").Single();
         var trialsInSnapshot = JsonNode.Parse(File.ReadAllText(stateFile))!["trials"]!.AsArray().Count;
         Assert.True(trialsInSnapshot < 5, $"snapshot holds {trialsInSnapshot}");
@@ -117,10 +122,7 @@ public class OrphanFolderTests
         string experiment = Path.Combine(temp.Path, "exploited");
         var space = new SearchSpace { ["x"] = Tune.GridSearch(0.0, 1.0, 2.0) };
         var tuneConfig = new TuneConfig { Metric = "score", Mode = Mode.Max, MaxPendingTrials = 1, MaxConcurrentTrials = 1 };
-        var copier = new FirstStateCopy(experiment);
-        var runConfig = new RunConfig { StoragePath = temp.Path, Name = "exploited", Verbose = 0, StateSnapshotInterval = TimeSpan.FromMinutes(10) };
-        var first = await new Tuner(t => CheckpointedCounter.Run(t, 2), space, tuneConfig, runConfig with { Callbacks = [copier] }).FitAsync();
-        copier.PutBack();
+        var (runConfig, first) = await RunThenCrashEarly(temp, "exploited", t => CheckpointedCounter.Run(t, 2), space, tuneConfig);
         // As a PBT exploit of trial 2 would have left its folder: params.json rewritten with the explored config.
         File.WriteAllText(Path.Combine(first[2].Path, "params.json"), "{\n  \"x\": 2.5\n}");
 
@@ -137,10 +139,7 @@ public class OrphanFolderTests
         string experiment = Path.Combine(temp.Path, "empty");
         var space = new SearchSpace { ["x"] = Tune.GridSearch(0.0, 1.0, 2.0) };
         var tuneConfig = new TuneConfig { Metric = "score", Mode = Mode.Max, MaxPendingTrials = 1, MaxConcurrentTrials = 1 };
-        var copier = new FirstStateCopy(experiment);
-        var runConfig = new RunConfig { StoragePath = temp.Path, Name = "empty", Verbose = 0, StateSnapshotInterval = TimeSpan.FromMinutes(10) };
-        var first = await new Tuner(t => CheckpointedCounter.Run(t, 2), space, tuneConfig, runConfig with { Callbacks = [copier] }).FitAsync();
-        copier.PutBack();
+        var (runConfig, first) = await RunThenCrashEarly(temp, "empty", t => CheckpointedCounter.Run(t, 2), space, tuneConfig);
         // As a crash leaves the folder the controller made for a starting trial before the trial wrote anything into it.
         foreach (string entry in Directory.EnumerateFileSystemEntries(first[2].Path))
             if (Directory.Exists(entry)) Directory.Delete(entry, recursive: true); else File.Delete(entry);
