@@ -49,7 +49,8 @@ public sealed class Tuner
     /// are read back from its <c>tuner.json</c> (possible when it left the searcher and scheduler unset; otherwise pass
     /// them); without <paramref name="runConfig"/>, so is its checkpoint config. Stoppers, callbacks and failure settings
     /// are code and come from <paramref name="runConfig"/> only; a <paramref name="runConfig"/> you pass must repeat the
-    /// run's <see cref="RunConfig.CheckpointConfig"/>.
+    /// run's <see cref="RunConfig.CheckpointConfig"/>. As in Ray, the stoppers go on from what the run's did by its last
+    /// snapshot (a <see cref="Stopping.TimeoutStopper"/>'s time used, a stopper's counts), and so does the time budget.
     /// </summary>
     /// <param name="experimentPath">The experiment folder, e.g. <c>~/tune_results/TrainMnist_2026-11-27_21-20-25</c>.</param>
     /// <param name="trainable">The experiment's trainable.</param>

@@ -107,26 +107,36 @@ internal static class ClassTrainableRunner
     private static async Task StepUntilDoneAsync(Trainable trainable, TrialContext context, TrialLaunch launch)
     {
         long step = context.Iteration;
+        bool save = false, stepped = false;
         while (true)
         {
-            context.CancellationToken.ThrowIfCancellationRequested();
-            Metrics metrics = trainable.Step();
-            step++;
-            bool done = metrics.TryGetValue(ResultFields.Done, out object? d) && d is true;
-            bool save = (launch.CheckpointFrequency > 0 && step % launch.CheckpointFrequency == 0)
-                || (done && launch.CheckpointAtEnd);
             try
             {
-                await context.ReportAsync(metrics, save ? Checkpoint.FromDirectory(trainable.SaveCheckpoint) : null).ConfigureAwait(true);
+                // A stop or pause that came between two steps: the state is that of the last step, saved below when
+                // Ray would save it (a pause, or a stop with CheckpointAtEnd), as after a step. (Before this run's first
+                // step there is nothing new to save.)
+                context.ThrowIfStopped();
+                save = false;
+                long started = context.Timestamp();
+                Metrics metrics = trainable.Step();
+                // As Ray's Trainable.train: the iteration's time is the step's own, not Setup's, a restore's or a save's.
+                double seconds = context.SecondsSince(started);
+                step++;
+                stepped = true;
+                bool done = metrics.TryGetValue(ResultFields.Done, out object? d) && d is true;
+                save = (launch.CheckpointFrequency > 0 && step % launch.CheckpointFrequency == 0)
+                    || (done && launch.CheckpointAtEnd)
+                    || (metrics.TryGetValue(ResultFields.ShouldCheckpoint, out object? forced) && forced is true);
+                await context.ReportStepAsync(metrics, save ? Checkpoint.FromDirectory(trainable.SaveCheckpoint) : null, seconds).ConfigureAwait(true);
+                if (done)
+                    return;
             }
-            catch (TrialStoppedException e) when (e.Reason == TrialStopReason.Pause || (launch.CheckpointAtEnd && !save))
+            catch (TrialStoppedException e) when (stepped && (e.Reason == TrialStopReason.Pause || (launch.CheckpointAtEnd && !save)))
             {
                 // Ray saves a paused trial, and a stopped one when CheckpointAtEnd is set.
                 await context.SaveCheckpointOnlyAsync(Checkpoint.FromDirectory(trainable.SaveCheckpoint), step).ConfigureAwait(true);
                 throw;
             }
-            if (done)
-                return;
             if (context.TakeSaveRequest() && !save)
                 await context.SaveCheckpointOnlyAsync(Checkpoint.FromDirectory(trainable.SaveCheckpoint), step).ConfigureAwait(true);
         }

@@ -17,8 +17,10 @@ internal sealed class TrialRun
     private long _iteration;
 
     public TrialRun(string trialId, string trialName, string trialDirectory, Config config, Resources resources,
-        int seed, long iteration, TrialResultWriter results, ChannelWriter<ControllerMessage> controller, CancellationToken experimentToken)
+        int seed, long iteration, TrialResultWriter results, ChannelWriter<ControllerMessage> controller, CancellationToken experimentToken,
+        TimeProvider? time = null)
     {
+        Time = time ?? TimeProvider.System;
         _results = results;
         TrialId = trialId;
         TrialName = trialName;
@@ -31,6 +33,8 @@ internal sealed class TrialRun
         _cancellation = CancellationTokenSource.CreateLinkedTokenSource(experimentToken);
     }
 
+    /// <summary>The experiment's clock, which times the trial's iterations.</summary>
+    public TimeProvider Time { get; }
     public string TrialId { get; }
     public string TrialName { get; }
     public string TrialDirectory { get; }

@@ -112,12 +112,15 @@ internal sealed partial class TuneController
 
     private Dictionary<string, object?> Enrich(Trial trial, TrialReport report)
     {
+        var result = report.Metrics!;
+        // As Ray's Trainable.train: a time_this_iter_s the trainable reported is the iteration's time, and counts in the totals.
+        double seconds = result.TryGetValue(ResultFields.TimeThisIterS, out object? given) && JsonValues.TryGetDouble(given, out double reported)
+            && double.IsFinite(reported) ? reported : report.Seconds;
         trial.Iteration++;
         trial.IterationsSinceRestore++;
-        trial.TimeTotal += report.Seconds;
-        trial.TimeSinceRestore += report.Seconds;
+        trial.TimeTotal += seconds;
+        trial.TimeSinceRestore += seconds;
         DateTimeOffset now = _time.GetLocalNow();
-        var result = report.Metrics!;
         result[ResultFields.Timestamp] = now.ToUnixTimeSeconds();
         result[ResultFields.CheckpointDirName] = null;
         if (!result.ContainsKey(ResultFields.Done))
@@ -125,7 +128,7 @@ internal sealed partial class TuneController
         result[ResultFields.TrainingIteration] = trial.Iteration;
         result[ResultFields.TrialId] = trial.Id;
         result[ResultFields.Date] = DateText(now);
-        result[ResultFields.TimeThisIterS] = report.Seconds;
+        result[ResultFields.TimeThisIterS] = seconds;
         result[ResultFields.TimeTotalS] = trial.TimeTotal;
         result[ResultFields.Pid] = ProcessId;
         result[ResultFields.Hostname] = HostName;

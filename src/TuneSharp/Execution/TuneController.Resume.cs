@@ -36,6 +36,10 @@ internal sealed partial class TuneController
             RestoreTrial(element, resume, endedAfterSnapshot, snapshotSeconds);
         RestoreComponentState(root, "searcher", _searcher.GetType().Name, _searcher.RestoreState);
         RestoreComponentState(root, "scheduler", _scheduler.GetType().Name, _scheduler.RestoreState);
+        if (root.TryGetProperty("stopper", out _) && _runConfig.Stop is { } stop)
+            RestoreComponentState(root, "stopper", stop.GetType().Name, stop.RestoreState);
+        if (root.TryGetProperty("time_budget_used_s", out JsonElement used))
+            _budgetUsedBefore = TimeSpan.FromSeconds(used.GetDouble());
         // Trials whose last line says done ended after the snapshot: the searcher and scheduler hear of it now, as
         // they would have then.
         foreach (Trial trial in endedAfterSnapshot)

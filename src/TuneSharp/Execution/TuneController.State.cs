@@ -83,6 +83,10 @@ internal sealed partial class TuneController
         writer.WriteEndArray();
         WriteComponentState(writer, "searcher", _searcher.GetType().Name, _searcher.SaveState());
         WriteComponentState(writer, "scheduler", _scheduler.GetType().Name, _scheduler.SaveState());
+        // What a restore goes on from, as Ray's pickled stopper (a TimeoutStopper's remaining time, a stopper's counts).
+        if (_runConfig.Stop?.SaveState() is { } stopper)
+            WriteComponentState(writer, "stopper", _runConfig.Stop.GetType().Name, stopper);
+        writer.WriteNumber("time_budget_used_s", BudgetUsed.TotalSeconds);
         writer.WriteEndObject();
     }
 

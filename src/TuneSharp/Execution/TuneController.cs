@@ -285,7 +285,7 @@ internal sealed partial class TuneController : IExperimentView
     {
         if (cancellationToken.IsCancellationRequested)
             StopAll("the experiment was cancelled", interrupt: true);
-        else if (_tuneConfig.TimeBudget is { } budget && Elapsed >= budget)
+        else if (_tuneConfig.TimeBudget is { } budget && BudgetUsed >= budget)
             StopAll($"the time budget of {budget} was reached");
         else if (_runConfig.Stop?.ShouldStopAll() == true)
             StopAll("a stopper ended the experiment");
@@ -295,6 +295,12 @@ internal sealed partial class TuneController : IExperimentView
     }
 
     private TimeSpan Elapsed => _time.GetElapsedTime(_startTimestamp);
+
+    /// <summary>The time counted against <see cref="TuneConfig.TimeBudget"/>: this run's, and what the run a restore continues
+    /// had used by its last snapshot (Ray's time_budget_s is a TimeoutStopper, saved with the experiment).</summary>
+    private TimeSpan BudgetUsed => _budgetUsedBefore + Elapsed;
+
+    private TimeSpan _budgetUsedBefore;
 
     private bool NothingLeftToStart() =>
         (_searcherFinished || _waiting.Count > 0) && ChooseTrialToRun() is null;
@@ -428,7 +434,7 @@ internal sealed partial class TuneController : IExperimentView
             trial.RestoredResult = FreshStart;
         }
         var run = new TrialRun(trial.Id, trial.Name, trial.Directory, trial.Config, trial.Resources,
-            unchecked(_seed * 1_000_003 + trial.Index), trial.Iteration, trial.Writer, _channel.Writer, _experimentCancellation.Token);
+            unchecked(_seed * 1_000_003 + trial.Index), trial.Iteration, trial.Writer, _channel.Writer, _experimentCancellation.Token, _time);
         trial.Run = run;
         _running++;
         _stateDirty = true;

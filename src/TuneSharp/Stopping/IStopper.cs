@@ -1,3 +1,5 @@
+using System.Text.Json.Nodes;
+
 namespace TuneSharp.Stopping;
 
 /// <summary>
@@ -17,6 +19,14 @@ public interface IStopper
 
     /// <summary>The keys every result must hold for this stopper (the metric it watches), checked at every result.</summary>
     IReadOnlyList<RequiredResultKey> RequiredResultKeys => [];
+
+    /// <summary>What the stopper has counted so far, written into each experiment snapshot so that a restored experiment
+    /// goes on from it (Ray saves its stopper with the experiment state): a timeout's time used, a trial's results so
+    /// far. Null when there is nothing to keep. <value>The default returns null.</value></summary>
+    JsonObject? SaveState() => null;
+
+    /// <summary>Takes back what <see cref="SaveState"/> wrote, when an experiment is restored (before any trial runs).</summary>
+    void RestoreState(JsonObject state) { }
 }
 
 /// <summary>A base class for stoppers, so that they convert to <see cref="StopCriteria"/> implicitly.</summary>
@@ -33,6 +43,37 @@ public abstract class Stopper : IStopper
 
     /// <inheritdoc />
     public virtual IReadOnlyList<RequiredResultKey> RequiredResultKeys => [];
+
+    /// <inheritdoc />
+    public virtual JsonObject? SaveState() => null;
+
+    /// <inheritdoc />
+    public virtual void RestoreState(JsonObject state) { }
+
+    /// <summary>The states of <paramref name="stoppers"/>, in order and named by type; null when none has any.</summary>
+    internal static JsonObject? SaveAll(IEnumerable<IStopper> stoppers)
+    {
+        var states = new JsonArray();
+        bool any = false;
+        foreach (IStopper stopper in stoppers)
+        {
+            JsonObject? state = stopper.SaveState();
+            any |= state is not null;
+            states.Add(new JsonObject { ["type"] = stopper.GetType().Name, ["state"] = state });
+        }
+        return any ? new JsonObject { ["stoppers"] = states } : null;
+    }
+
+    /// <summary>Gives each of <paramref name="stoppers"/> its state from <see cref="SaveAll"/>, matched by position and type.</summary>
+    internal static void RestoreAll(IReadOnlyList<IStopper> stoppers, JsonObject state)
+    {
+        if (state["stoppers"] is not JsonArray states)
+            return;
+        for (int i = 0; i < Math.Min(states.Count, stoppers.Count); i++)
+            if (states[i] is JsonObject saved && saved["type"]?.GetValue<string>() == stoppers[i].GetType().Name
+                && saved["state"] is JsonObject inner)
+                stoppers[i].RestoreState(inner);
+    }
 }
 
 /// <summary>
@@ -114,4 +155,10 @@ public sealed class StopCriteria : IStopper
     /// <inheritdoc />
     public IReadOnlyList<RequiredResultKey> RequiredResultKeys =>
         _thresholds.Keys.Select(k => new RequiredResultKey(k, "RunConfig.Stop")).Concat(_stoppers.SelectMany(s => s.RequiredResultKeys)).ToList();
+
+    /// <inheritdoc />
+    public JsonObject? SaveState() => Stopper.SaveAll(_stoppers);
+
+    /// <inheritdoc />
+    public void RestoreState(JsonObject state) => Stopper.RestoreAll(_stoppers, state);
 }

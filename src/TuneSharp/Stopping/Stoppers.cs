@@ -1,3 +1,6 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+
 namespace TuneSharp.Stopping;
 
 /// <summary>Stops a trial after it reported <see cref="MaxIterations"/> results (Ray's <c>MaximumIterationStopper</c>).</summary>
@@ -14,6 +17,23 @@ public sealed class MaximumIterationStopper(int maxIterations) : Stopper
     {
         int count = _counts[trialId] = _counts.GetValueOrDefault(trialId) + 1;
         return count >= MaxIterations;
+    }
+
+    /// <inheritdoc />
+    public override JsonObject? SaveState()
+    {
+        var counts = new JsonObject();
+        foreach (var (id, count) in _counts)
+            counts[id] = count;
+        return new JsonObject { ["counts"] = counts };
+    }
+
+    /// <inheritdoc />
+    public override void RestoreState(JsonObject state)
+    {
+        if (state["counts"] is JsonObject counts)
+            foreach (var (id, count) in counts)
+                _counts[id] = count!.GetValue<int>();
     }
 }
 
@@ -34,10 +54,12 @@ public sealed class TrialPlateauStopper(string metric) : Stopper
     public int NumResults { get; init; } = 4;
     /// <summary>Results before the rule applies. <value>The default value is 4.</value></summary>
     public int GracePeriod { get; init; } = 4;
-    /// <summary>Only stop when the metric is at least as good as this (by <see cref="Mode"/>). <value>The default value is null.</value></summary>
+    /// <summary>Only stop when the metric is at least as good as this (by <see cref="Mode"/>, which must then be set).
+    /// <value>The default value is null.</value></summary>
     public double? MetricThreshold { get; init; }
-    /// <summary>Direction for <see cref="MetricThreshold"/>. <value>The default value is <see cref="TuneSharp.Mode.Min"/>.</value></summary>
-    public Mode Mode { get; init; } = Mode.Min;
+    /// <summary>Direction for <see cref="MetricThreshold"/>; required with it, as in Ray (a maximised metric read as
+    /// minimised would stop exactly the trials that have not reached the threshold). <value>The default value is null.</value></summary>
+    public Mode? Mode { get; init; }
 
     /// <inheritdoc />
     public override void Validate()
@@ -48,7 +70,12 @@ public sealed class TrialPlateauStopper(string metric) : Stopper
             throw new TuneException($"TrialPlateauStopper.NumResults is {NumResults}; compare at least 1 result (4 by default).");
         if (GracePeriod < 0)
             throw new TuneException($"TrialPlateauStopper.GracePeriod is {GracePeriod}; use 0 or more results.");
+        RequireModeWithThreshold();
     }
+
+    private Mode RequireModeWithThreshold() => Mode ?? (MetricThreshold is null ? TuneSharp.Mode.Min
+        : throw new TuneException($"TrialPlateauStopper.MetricThreshold is {MetricThreshold} but Mode is not set; set Mode = Mode.Min " +
+            "(stop once the metric is at most the threshold) or Mode.Max (at least the threshold), as Ray requires."));
 
     /// <inheritdoc />
     public override IReadOnlyList<RequiredResultKey> RequiredResultKeys => [new(Metric, "RunConfig.Stop (TrialPlateauStopper)")];
@@ -66,9 +93,30 @@ public sealed class TrialPlateauStopper(string metric) : Stopper
         if (count < GracePeriod || window.Count < NumResults)
             return false;
         // As Ray: keep going only while the value is strictly worse than the threshold (reaching it counts).
-        if (MetricThreshold is { } threshold && Mode.IsBetter(threshold, value))
+        if (MetricThreshold is { } threshold && RequireModeWithThreshold().IsBetter(threshold, value))
             return false;
         return Statistics.StdDev(window) < Std;
+    }
+
+    /// <inheritdoc />
+    public override JsonObject? SaveState()
+    {
+        var trials = new JsonObject();
+        foreach (var (id, (window, count)) in _history)
+            trials[id] = new JsonObject { ["window"] = new JsonArray(window.Select(v => (JsonNode?)v).ToArray()), ["count"] = count };
+        return new JsonObject { ["trials"] = trials };
+    }
+
+    /// <inheritdoc />
+    public override void RestoreState(JsonObject state)
+    {
+        if (state["trials"] is not JsonObject trials)
+            return;
+        foreach (var (id, node) in trials)
+        {
+            var window = new Queue<double>(node!["window"]!.AsArray().Select(Statistics.ReadDouble).TakeLast(NumResults));
+            _history[id] = (window, node["count"]!.GetValue<int>());
+        }
     }
 }
 
@@ -126,13 +174,27 @@ public sealed class ExperimentPlateauStopper(string metric) : Stopper
 
     /// <inheritdoc />
     public override bool ShouldStopAll() => HasPlateaued && _iterations >= Patience;
+
+    /// <inheritdoc />
+    public override JsonObject? SaveState() =>
+        new() { ["top"] = new JsonArray(_top.Select(v => (JsonNode?)v).ToArray()), ["iterations"] = _iterations };
+
+    /// <inheritdoc />
+    public override void RestoreState(JsonObject state)
+    {
+        _top.Clear();
+        _top.AddRange((state["top"]?.AsArray() ?? []).Select(Statistics.ReadDouble).Order().TakeLast(Top));
+        _iterations = state["iterations"]?.GetValue<int>() ?? 0;
+    }
 }
 
-/// <summary>Stops the experiment after <see cref="Timeout"/> from its first result check (Ray's <c>TimeoutStopper</c>).</summary>
+/// <summary>Stops the experiment after <see cref="Timeout"/> from its first result check (Ray's <c>TimeoutStopper</c>). A
+/// restored experiment has what was left of it when its last snapshot was written, as in Ray (the time between is not counted).</summary>
 public sealed class TimeoutStopper(TimeSpan timeout, TimeProvider? timeProvider = null) : Stopper
 {
     private readonly TimeProvider _time = timeProvider ?? TimeProvider.System;
     private long? _start;
+    private TimeSpan _usedBefore; // by the run a restore continues
 
     /// <summary>The time limit.</summary>
     public TimeSpan Timeout { get; } = timeout > TimeSpan.Zero ? timeout
@@ -145,7 +207,19 @@ public sealed class TimeoutStopper(TimeSpan timeout, TimeProvider? timeProvider 
     public override bool ShouldStopAll()
     {
         _start ??= _time.GetTimestamp();
-        return _time.GetElapsedTime(_start.Value) >= Timeout;
+        return Used >= Timeout;
+    }
+
+    private TimeSpan Used => _usedBefore + (_start is { } start ? _time.GetElapsedTime(start) : TimeSpan.Zero);
+
+    /// <inheritdoc />
+    public override JsonObject? SaveState() => new() { ["used_s"] = Used.TotalSeconds };
+
+    /// <inheritdoc />
+    public override void RestoreState(JsonObject state)
+    {
+        _usedBefore = TimeSpan.FromSeconds(state["used_s"]?.GetValue<double>() ?? 0);
+        _start = null; // the clock runs again from the restored experiment's first check
     }
 }
 
@@ -176,10 +250,20 @@ public sealed class CombinedStopper(params IStopper[] stoppers) : Stopper
 
     /// <inheritdoc />
     public override IReadOnlyList<RequiredResultKey> RequiredResultKeys => Stoppers.SelectMany(s => s.RequiredResultKeys).ToList();
+
+    /// <inheritdoc />
+    public override JsonObject? SaveState() => SaveAll(Stoppers);
+
+    /// <inheritdoc />
+    public override void RestoreState(JsonObject state) => RestoreAll(Stoppers, state);
 }
 
 internal static class Statistics
 {
+    /// <summary>A number from a saved state: NaN and the infinities are written as names ("NaN", "Infinity").</summary>
+    public static double ReadDouble(JsonNode? node) =>
+        node is JsonValue value && value.TryGetValue(out double number) ? number : double.Parse(node!.GetValue<string>(), CultureInfo.InvariantCulture);
+
     /// <summary>Population standard deviation, as numpy's <c>np.std</c> (which Ray's stoppers use).</summary>
     public static double StdDev(IEnumerable<double> values) =>
         values.Any() ? MathNet.Numerics.Statistics.Statistics.PopulationStandardDeviation(values) : 0;

@@ -21,7 +21,9 @@ public static class ResultFields
 {
     /// <summary>1 for the first report of a trial, then increasing by one per report.</summary>
     public const string TrainingIteration = "training_iteration";
-    /// <summary>Seconds since the previous report (or the start of this run).</summary>
+    /// <summary>Seconds this iteration took: for a function trainable, since the previous report (or the start of this
+    /// run); for a class trainable, the time <see cref="Trainable.Step"/> took. A numeric value the trainable reports
+    /// under this key is taken instead and summed into <see cref="TimeTotalS"/>, as in Ray.</summary>
     public const string TimeThisIterS = "time_this_iter_s";
     /// <summary>Seconds of training summed across restarts.</summary>
     public const string TimeTotalS = "time_total_s";
@@ -37,6 +39,9 @@ public static class ResultFields
     public const string IterationsSinceRestore = "iterations_since_restore";
     /// <summary>Whether this is the trial's last result.</summary>
     public const string Done = "done";
+    /// <summary>Class API: a step that returns this key set to true is checkpointed with its result, whatever
+    /// <c>CheckpointConfig.CheckpointFrequency</c> says (Ray's <c>should_checkpoint</c>). Not filled in automatically.</summary>
+    public const string ShouldCheckpoint = "should_checkpoint";
     /// <summary>The checkpoint folder saved with this result, or null.</summary>
     public const string CheckpointDirName = "checkpoint_dir_name";
     /// <summary>The trial's resolved config.</summary>

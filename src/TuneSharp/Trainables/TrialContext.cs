@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using TuneSharp.Execution;
 
 namespace TuneSharp;
@@ -10,13 +9,14 @@ namespace TuneSharp;
 public sealed class TrialContext
 {
     private readonly TrialRun _run;
-    private readonly Stopwatch _sinceLastReport = Stopwatch.StartNew();
+    private long _lastReport;
     private Checkpoint? _checkpoint;
 
     internal TrialContext(TrialRun run, Checkpoint? restoredFrom)
     {
         _run = run;
         _checkpoint = restoredFrom;
+        _lastReport = run.Time.GetTimestamp();
     }
 
     /// <summary>The trial's resolved config (Ray's <c>config</c> argument).</summary>
@@ -53,23 +53,36 @@ public sealed class TrialContext
     /// Returns when TuneSharp has stored the result; throws <see cref="TrialStoppedException"/> when the trial
     /// is to end, so training stops promptly.
     /// </summary>
-    public async ValueTask ReportAsync(Metrics metrics, Checkpoint? checkpoint = null)
+    public ValueTask ReportAsync(Metrics metrics, Checkpoint? checkpoint = null) => ReportStepAsync(metrics, checkpoint, null);
+
+    /// <summary>A report whose iteration took <paramref name="seconds"/> (the class API's step time), or, when null, the
+    /// time since the previous report.</summary>
+    internal async ValueTask ReportStepAsync(Metrics metrics, Checkpoint? checkpoint, double? seconds)
     {
-        TrialReport report = Prepare(metrics, checkpoint);
+        TrialReport report = Prepare(metrics, checkpoint, seconds);
         // Awaited on the caller's context: on a trial's own thread the verdict resumes right there, one thread
         // hand-off fewer per report than resuming on the pool first.
         TrialStopReason? verdict = await _run.SendAsync(report);
         Complete(report, verdict);
     }
 
-    private TrialReport Prepare(Metrics metrics, Checkpoint? checkpoint)
+    private TrialReport Prepare(Metrics metrics, Checkpoint? checkpoint, double? stepSeconds = null)
     {
         ArgumentNullException.ThrowIfNull(metrics);
         _run.ThrowIfStopped();
-        double seconds = _sinceLastReport.Elapsed.TotalSeconds;
+        double seconds = stepSeconds ?? SecondsSince(_lastReport);
         string? staged = checkpoint is null ? null : _run.Stage(checkpoint);
         return new TrialReport(new Dictionary<string, object?>(metrics), staged, seconds);
     }
+
+    /// <summary>Throws <see cref="TrialStoppedException"/> when the trial has been told to stop, pause or restart.</summary>
+    internal void ThrowIfStopped() => _run.ThrowIfStopped();
+
+    /// <summary>Now, on the experiment's clock (<see cref="RunConfig.TimeProvider"/>).</summary>
+    internal long Timestamp() => _run.Time.GetTimestamp();
+
+    /// <summary>Seconds since <paramref name="timestamp"/> (from <see cref="Timestamp"/>).</summary>
+    internal double SecondsSince(long timestamp) => _run.Time.GetElapsedTime(timestamp).TotalSeconds;
 
     /// <summary>Whether the scheduler asked for a checkpoint after the last result; reading it clears it.</summary>
     internal bool TakeSaveRequest()
@@ -83,7 +96,7 @@ public sealed class TrialContext
 
     private void Complete(TrialReport report, TrialStopReason? verdict)
     {
-        _sinceLastReport.Restart();
+        _lastReport = _run.Time.GetTimestamp();
         _saveRequested = report.SaveRequested;
         if (report.StagedCheckpoint is not null && report.PersistedCheckpoint is { } persisted)
             _checkpoint = Checkpoint.AtPath(persisted);

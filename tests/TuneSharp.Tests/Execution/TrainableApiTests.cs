@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Microsoft.Extensions.Time.Testing;
 using TuneSharp.Results;
 using TuneSharp.Search;
 using TuneSharp.Stopping;
@@ -206,5 +207,100 @@ public class TrainableApiTests
         var first = await Seeds();
         Assert.Equal(first, await Seeds());
         Assert.Equal(3, first.Distinct().Count());
+    }
+    /// <summary>Ray's tune_controller checkpoints a class trainable whose result says should_checkpoint, whatever the frequency.</summary>
+    [Fact]
+    public async Task FitAsync_ClassStepReturnsShouldCheckpoint_IsCheckpointedWithThatResult()
+    {
+        using var temp = new TempDirectory();
+        var log = new ConcurrentQueue<string>();
+        var tuner = new Tuner(TrainableDefinition.FromClass(() => new ForcedCheckpointTrainable(log), "Forced"),
+            new SearchSpace(), new TuneConfig(), new RunConfig { StoragePath = temp.Path, Name = "forced", Verbose = 0 });
+
+        var grid = await tuner.FitAsync();
+
+        Assert.Equal(["save 2"], log);
+        Assert.Equal(["checkpoint_000000"], TrialFiles.CheckpointFolders(grid[0].Path));
+        Assert.Equal([null, "checkpoint_000000", null],
+            TrialFiles.ResultLines(grid[0].Path).Select(l => l[ResultFields.CheckpointDirName]?.GetValue<string>()));
+        Assert.Equal("2", grid[0].Checkpoint!.Read(dir => File.ReadAllText(Path.Combine(dir, "state.txt"))));
+    }
+
+    private sealed class ForcedCheckpointTrainable(ConcurrentQueue<string> log) : Trainable
+    {
+        private int _step;
+
+        public override Metrics Step()
+        {
+            _step++;
+            var metrics = new Metrics { ["score"] = (double)_step };
+            if (_step == 2)
+                metrics[ResultFields.ShouldCheckpoint] = true;
+            if (_step == 3)
+                metrics[ResultFields.Done] = true;
+            return metrics;
+        }
+
+        public override void SaveCheckpoint(string checkpointDirectory)
+        {
+            log.Enqueue($"save {_step}");
+            File.WriteAllText(Path.Combine(checkpointDirectory, "state.txt"), _step.ToString());
+        }
+    }
+
+    /// <summary>Ray's Trainable.train (and its train session) takes a reported time_this_iter_s as the iteration's time
+    /// and sums it into time_total_s.</summary>
+    [Fact]
+    public async Task ReportAsync_WithTimeThisIterS_ThatIsTheIterationTimeAndTheTotalsSumIt()
+    {
+        using var temp = new TempDirectory();
+        var tuner = new Tuner(async trial =>
+        {
+            for (int i = 0; i < 3; i++)
+                await trial.ReportAsync(new Metrics { ["score"] = i, [ResultFields.TimeThisIterS] = 2.5 });
+        }, new SearchSpace(), new TuneConfig(), new RunConfig { StoragePath = temp.Path, Name = "itertime", Verbose = 0 });
+
+        var grid = await tuner.FitAsync();
+
+        var lines = TrialFiles.ResultLines(grid[0].Path);
+        Assert.Equal([2.5, 2.5, 2.5], lines.Select(l => l[ResultFields.TimeThisIterS]!.GetValue<double>()));
+        Assert.Equal([2.5, 5.0, 7.5], lines.Select(l => l[ResultFields.TimeTotalS]!.GetValue<double>()));
+        Assert.Equal([2.5, 5.0, 7.5], lines.Select(l => l[ResultFields.TimeSinceRestore]!.GetValue<double>()));
+    }
+
+    /// <summary>Ray's Trainable.train times step() alone: Setup, LoadCheckpoint and SaveCheckpoint are not an iteration's time.</summary>
+    [Fact]
+    public async Task FitAsync_ClassTrainable_IterationTimeIsTheStepsOwn()
+    {
+        using var temp = new TempDirectory();
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        var tuner = new Tuner(TrainableDefinition.FromClass(() => new ClockedTrainable(clock), "Clocked"),
+            new SearchSpace(), new TuneConfig(),
+            new RunConfig
+            {
+                StoragePath = temp.Path, Name = "clocked", Verbose = 0, TimeProvider = clock,
+                CheckpointConfig = new CheckpointConfig { CheckpointFrequency = 1 },
+            });
+
+        var grid = await tuner.FitAsync();
+
+        var lines = TrialFiles.ResultLines(grid[0].Path);
+        Assert.Equal([1.0, 1.0, 1.0], lines.Select(l => l[ResultFields.TimeThisIterS]!.GetValue<double>()));
+        Assert.Equal(3.0, lines[^1][ResultFields.TimeTotalS]!.GetValue<double>());
+    }
+
+    private sealed class ClockedTrainable(FakeTimeProvider clock) : Trainable
+    {
+        private int _step;
+
+        public override void Setup(Config config) => clock.Advance(TimeSpan.FromSeconds(100)); // loading data, say
+
+        public override Metrics Step()
+        {
+            clock.Advance(TimeSpan.FromSeconds(1));
+            return new Metrics { ["score"] = (double)++_step, [ResultFields.Done] = _step == 3 };
+        }
+
+        public override void SaveCheckpoint(string checkpointDirectory) => clock.Advance(TimeSpan.FromSeconds(10));
     }
 }

@@ -64,6 +64,15 @@ public class StopperTests
         Assert.Equal(stops, Feed(stopper, "a", "loss", value, value, value, value)[^1]);
     }
 
+    /// <summary>Ray's TrialPlateauStopper raises when metric_threshold comes without a mode: read as "min", a maximised
+    /// metric would stop exactly the trials below the threshold.</summary>
+    [Fact]
+    public void TrialPlateauStopper_MetricThresholdWithoutMode_IsRefused()
+    {
+        IStopper stopper = new TrialPlateauStopper("acc") { MetricThreshold = 0.9 };
+        Assert.Contains("Mode is not set", Assert.Throws<TuneException>(stopper.Validate).Message);
+    }
+
     [Fact]
     public void TrialPlateauStopper_TrialsAndMissingMetric_AreKeptApart()
     {
@@ -112,6 +121,51 @@ public class StopperTests
         clock.Advance(TimeSpan.FromSeconds(1));
         Assert.True(stopper.ShouldStopAll());
         Assert.True(stopper.ShouldStopTrial("a", R("loss", 1)));
+    }
+
+    /// <summary>Ray's test_timeout_stopper_recover_before_timeout / _after_timeout: a restored stopper goes on with the
+    /// time it had left, not counting the time in between.</summary>
+    [Fact]
+    public void TimeoutStopper_SavedAndRestored_GoesOnWithTheTimeLeft()
+    {
+        var clock = new FakeTimeProvider();
+        var stopper = new TimeoutStopper(TimeSpan.FromSeconds(60), clock);
+        Assert.False(stopper.ShouldStopAll());
+        clock.Advance(TimeSpan.FromSeconds(40));
+        Assert.False(stopper.ShouldStopAll());
+        var saved = stopper.SaveState()!;
+
+        clock.Advance(TimeSpan.FromSeconds(200)); // the experiment was down
+        var restored = new TimeoutStopper(TimeSpan.FromSeconds(60), clock);
+        restored.RestoreState(saved);
+        Assert.False(restored.ShouldStopAll());
+        clock.Advance(TimeSpan.FromSeconds(10));
+        Assert.False(restored.ShouldStopAll());
+        clock.Advance(TimeSpan.FromSeconds(12));
+        Assert.True(restored.ShouldStopAll());
+
+        var after = new TimeoutStopper(TimeSpan.FromSeconds(60), clock);
+        after.RestoreState(restored.SaveState()!);
+        Assert.True(after.ShouldStopAll());
+    }
+
+    [Fact]
+    public void Stoppers_SavedAndRestored_KeepWhatTheyCounted()
+    {
+        var combined = new CombinedStopper(new MaximumIterationStopper(3), new TrialPlateauStopper("loss") { NumResults = 2, GracePeriod = 2 },
+            new ExperimentPlateauStopper("loss") { Top = 2 });
+        Assert.Equal([false, false], Feed(combined, "a", "loss", 5, 1));
+        StopCriteria criteria = combined;
+        var saved = System.Text.Json.Nodes.JsonNode.Parse(criteria.SaveState()!.ToJsonString())!.AsObject();
+
+        var again = new CombinedStopper(new MaximumIterationStopper(3), new TrialPlateauStopper("loss") { NumResults = 2, GracePeriod = 2 },
+            new ExperimentPlateauStopper("loss") { Top = 2 });
+        StopCriteria restored = again;
+        restored.RestoreState(saved);
+        // The third result: the iteration limit, the trial's window [1, 1] and the experiment's best two [1, 1] all stop it.
+        Assert.True(again.Stoppers[0].ShouldStopTrial("a", R("loss", 1)));
+        Assert.True(again.Stoppers[1].ShouldStopTrial("a", R("loss", 1)));
+        Assert.True(again.Stoppers[2].ShouldStopTrial("a", R("loss", 1)));
     }
 
     [Fact]
