@@ -1,3 +1,4 @@
+using TorchSharp;
 using TuneSharp.Plotting;
 using TuneSharp.Results;
 using TuneSharp.Schedulers;
@@ -29,7 +30,7 @@ public static class FashionMnistExperiment
         };
         var trainable = Tune.WithResources(
             TrainableDefinition.FromFunction(trial => TrainMnist(trial, data, options), "TrainMnist"),
-            new Resources { Cpu = 1 });
+            new Resources { Cpu = 1, Gpu = options.Gpus > 0 ? 1 : 0 });
         var tuner = new Tuner(trainable, searchSpace,
             new TuneConfig
             {
@@ -37,6 +38,7 @@ public static class FashionMnistExperiment
                 Metric = "mean_accuracy",
                 Mode = Mode.Max,
                 Seed = options.Seed,
+                AvailableResources = options.Gpus > 0 ? new Resources { Cpu = Environment.ProcessorCount, Gpu = options.Gpus } : null,
                 Scheduler = options.Scheduler == "asha"
                     ? new AshaScheduler { MaxT = options.Epochs, GracePeriod = 1, ReductionFactor = 2 }
                     : new FifoScheduler(),
@@ -60,6 +62,8 @@ public static class FashionMnistExperiment
     {
         TorchThreads.Configure((int)Math.Max(1, trial.Resources.Cpu));
         using var model = FashionMnistModels.Create(options.Model, seed: trial.Seed);
+        Device device = TorchDevices.ForTrial(trial); // the trial's own GPU, or the CPU
+        model.to(device); // before the optimiser takes the parameters
         using var optimizer = Sgd.Create(model, trial.Config.Get<double>("lr"), trial.Config.Get<double>("momentum"));
         int firstEpoch = 0;
         if (trial.GetCheckpoint() is { } checkpoint)
@@ -71,8 +75,8 @@ public static class FashionMnistExperiment
         for (int epoch = firstEpoch; epoch < options.Epochs; epoch++)
         {
             TorchTraining.TrainOneEpoch(model, optimizer, data.TrainImages, data.TrainLabels,
-                batchSize: 128, seed: trial.Seed + epoch, cancellationToken: trial.CancellationToken);
-            double accuracy = TorchTraining.Evaluate(model, data.TestImages, data.TestLabels, cancellationToken: trial.CancellationToken);
+                batchSize: 128, seed: trial.Seed + epoch, cancellationToken: trial.CancellationToken, device: device);
+            double accuracy = TorchTraining.Evaluate(model, data.TestImages, data.TestLabels, cancellationToken: trial.CancellationToken, device: device);
             int savedEpoch = epoch;
             Checkpoint? save = (epoch + 1) % 5 == 0
                 ? Checkpoint.FromDirectory(dir => TorchCheckpoint.Save(dir, model, optimizer, new Dictionary<string, double> { ["epoch"] = savedEpoch }))

@@ -25,6 +25,9 @@ public sealed record FashionMnistOptions
     public int Seed { get; init; } = 42;
     /// <summary>The FashionMNIST folder (IDX files); null for the default cache folder.</summary>
     public string? Data { get; init; }
+    /// <summary>GPUs this machine has; with any, each trial asks for one, as the seed's <c>tune.with_resources(train_mnist,
+    /// {"gpu": 1})</c>, and trains on its own (needs a CUDA build of libtorch in place of <c>libtorch-cpu-linux-x64</c>).</summary>
+    public int Gpus { get; init; }
     /// <summary>0 silent … 3 every result.</summary>
     public int Verbose { get; init; } = 2;
 
@@ -37,8 +40,13 @@ public sealed record FashionMnistOptions
         scheduler.AcceptOnlyFromAmong("fifo", "asha");
         var model = new Option<string>("--model") { Description = "small or resnet18", DefaultValueFactory = _ => defaults.Model };
         model.AcceptOnlyFromAmong("small", "resnet18");
+        var gpus = new Option<int>("--gpus")
+        {
+            Description = "GPUs on this machine; each trial then asks for one (needs a CUDA build of libtorch)",
+            DefaultValueFactory = _ => defaults.Gpus,
+        };
         var command = new ExampleOptions("Tunes lr and momentum of a FashionMNIST CNN with TuneSharp (the seed's first case).",
-            new CommonDefaults(defaults.Samples, defaults.TrainSize, defaults.TestSize), epochs, scheduler, model);
+            new CommonDefaults(defaults.Samples, defaults.TrainSize, defaults.TestSize), epochs, scheduler, model, gpus);
         if (command.Parse(args, error) is not { } result)
             return null;
         CommonValues common = command.Read(result);
@@ -47,8 +55,10 @@ public sealed record FashionMnistOptions
             Samples = common.Samples, TrainSize = common.TrainSize, TestSize = common.TestSize, Storage = common.Storage,
             Name = common.Name, Seed = common.Seed, Data = common.Data, Verbose = common.Verbose,
             Epochs = result.GetValue(epochs), Scheduler = result.GetValue(scheduler)!, Model = result.GetValue(model)!,
+            Gpus = result.GetValue(gpus),
         };
-        string? problem = common.Validate() ?? (options.Epochs < 1 ? $"--epochs is {options.Epochs}; use 1 or more." : null);
+        string? problem = common.Validate() ?? (options.Epochs < 1 ? $"--epochs is {options.Epochs}; use 1 or more."
+            : options.Gpus < 0 ? $"--gpus is {options.Gpus}; use 0 or the number of GPUs this machine has." : null);
         if (problem is null)
             return options;
         error.WriteLine(problem);

@@ -1,8 +1,10 @@
+using TorchSharp;
 using TuneSharp.Plotting;
 using TuneSharp.Results;
 using TuneSharp.Schedulers;
 using TuneSharp.Search;
 using TuneSharp.Torch;
+using static TorchSharp.torch;
 
 namespace TuneSharp.Examples.Pbt;
 
@@ -73,6 +75,8 @@ public static class PbtExperiment
         TorchThreads.Configure((int)Math.Max(1, trial.Resources.Cpu));
         int step = 1;
         using var model = FashionMnistModels.Create(FashionMnistModels.Small, seed: trial.Seed);
+        Device device = TorchDevices.ForTrial(trial); // the trial's own GPU, or the CPU
+        model.to(device); // before the optimiser takes the parameters
         double lr = trial.Config.GetOrDefault("lr", 0.01);
         double momentum = trial.Config.GetOrDefault("momentum", 0.9);
         using var optimizer = Sgd.Create(model, lr, momentum);
@@ -87,10 +91,10 @@ public static class PbtExperiment
         while (true)
         {
             TorchTraining.TrainOneEpoch(model, optimizer, data.TrainImages, data.TrainLabels,
-                seed: trial.Seed + step, cancellationToken: trial.CancellationToken);
+                seed: trial.Seed + step, cancellationToken: trial.CancellationToken, device: device);
             var metrics = new Metrics
             {
-                ["mean_accuracy"] = TorchTraining.Evaluate(model, data.TestImages, data.TestLabels, cancellationToken: trial.CancellationToken),
+                ["mean_accuracy"] = TorchTraining.Evaluate(model, data.TestImages, data.TestLabels, cancellationToken: trial.CancellationToken, device: device),
                 ["lr"] = lr,
             };
             int saved = step;

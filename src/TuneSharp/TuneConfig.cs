@@ -70,6 +70,8 @@ public sealed class TuneConfig
             throw new TuneException($"TuneConfig.Metric is '{Metric}' but Mode is not set; set Mode = Mode.Min or Mode.Max.");
         if (Mode is not null && Metric is null)
             throw new TuneException($"TuneConfig.Mode is {Mode} but Metric is not set; name the metric to optimise.");
+        if (AvailableResources is { Gpu: var gpus } && gpus > 0 && gpus != Math.Floor(gpus))
+            throw new TuneException($"TuneConfig.AvailableResources.Gpu is {gpus}; give the number of GPUs the machine has (a whole number): trials ask for shares of them.");
         AvailableResources?.Validate("TuneConfig.AvailableResources");
     }
 }

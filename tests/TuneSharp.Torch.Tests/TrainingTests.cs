@@ -47,6 +47,34 @@ public sealed class TrainingTests
     }
 
     [Fact]
+    public void TrainOneEpoch_WithADevice_MovesEachBatchThereAndTrainsAsWithout()
+    {
+        (double Loss, double Accuracy) Run(Device? device)
+        {
+            manual_seed(3);
+            using var x = randn(64, 1, 28, 28);
+            using var y = randint(0, 10, [64]);
+            using var model = new SmallCnn();
+            using var optimizer = Sgd.Create(model, 0.01, 0.5);
+            double loss = TorchTraining.TrainOneEpoch(model, optimizer, x, y, batchSize: 16, seed: 5, device: device);
+            return (loss, TorchTraining.Evaluate(model, x, y, device: device));
+        }
+
+        // Only the CPU exists here (libtorch-cpu); the device path must still give the same training.
+        Assert.Equal(Run(null), Run(TorchDevices.ForGpus([], cudaAvailable: false)));
+    }
+
+    [Fact]
+    public void ForGpus_TheFirstHeldGpuWhenCudaIsAvailable_ElseTheCpu()
+    {
+        Assert.Equal((DeviceType.CUDA, 2L), Describe(TorchDevices.ForGpus([2, 3], cudaAvailable: true)));
+        Assert.Equal(DeviceType.CPU, TorchDevices.ForGpus([2], cudaAvailable: false).type);
+        Assert.Equal(DeviceType.CPU, TorchDevices.ForGpus([], cudaAvailable: true).type);
+
+        static (DeviceType, long) Describe(Device device) => (device.type, device.index);
+    }
+
+    [Fact]
     public void TrainOneEpoch_ResNet18LastBatchOfOne_KeepsBatchNormStatisticsFinite()
     {
         using var x = randn(3, 1, 28, 28);

@@ -24,10 +24,12 @@ public static class TorchTraining
     /// <param name="seed">Seed of this epoch's order (pass e.g. trial seed + epoch); null draws one at random.</param>
     /// <param name="shuffle">False keeps the data order, for tests.</param>
     /// <param name="cancellationToken">Checked before every batch.</param>
+    /// <param name="device">Where each batch is moved before the model sees it (the seed's <c>data.to(device)</c>), e.g.
+    /// <see cref="TorchDevices.ForTrial"/>; null leaves batches where the data is. The model must already be there.</param>
     /// <returns>The mean training loss over the samples trained on.</returns>
     public static double TrainOneEpoch(
         Module<Tensor, Tensor> model, optim.Optimizer optimizer, Tensor inputs, Tensor labels,
-        int batchSize = 128, int? seed = null, bool shuffle = true, CancellationToken cancellationToken = default)
+        int batchSize = 128, int? seed = null, bool shuffle = true, CancellationToken cancellationToken = default, Device? device = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(optimizer);
@@ -53,8 +55,8 @@ public static class TorchTraining
                 break;
             trained += count;
             var index = tensor(order.AsSpan((int)start, count).ToArray());
-            var x = inputs.index_select(0, index);
-            var y = labels.index_select(0, index);
+            var x = ToDevice(inputs.index_select(0, index), device);
+            var y = ToDevice(labels.index_select(0, index), device);
             optimizer.zero_grad();
             var loss = functional.cross_entropy(model.call(x), y);
             loss.backward();
@@ -70,8 +72,10 @@ public static class TorchTraining
     /// <param name="labels">Class indices, int64 [N].</param>
     /// <param name="batchSize">Samples per forward pass; only bounds memory.</param>
     /// <param name="cancellationToken">Checked before every batch.</param>
+    /// <param name="device">Where each batch is moved before the model sees it; null leaves batches where the data is.</param>
     /// <returns>Accuracy in [0, 1].</returns>
-    public static double Evaluate(Module<Tensor, Tensor> model, Tensor inputs, Tensor labels, int batchSize = 128, CancellationToken cancellationToken = default)
+    public static double Evaluate(Module<Tensor, Tensor> model, Tensor inputs, Tensor labels, int batchSize = 128,
+        CancellationToken cancellationToken = default, Device? device = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         long n = CheckData(inputs, labels);
@@ -87,11 +91,14 @@ public static class TorchTraining
             cancellationToken.ThrowIfCancellationRequested();
             using var scope = NewDisposeScope();
             long end = Math.Min(start + batchSize, n);
-            var predicted = model.call(inputs[TensorIndex.Slice(start, end)]).argmax(1);
-            correct += predicted.eq(labels[TensorIndex.Slice(start, end)]).sum().item<long>();
+            var predicted = model.call(ToDevice(inputs[TensorIndex.Slice(start, end)], device)).argmax(1);
+            correct += predicted.eq(ToDevice(labels[TensorIndex.Slice(start, end)], device)).sum().item<long>();
         }
         return (double)correct / n;
     }
+
+    // The data stays where it is (one copy on the CPU, shared by every trial); only the batch moves.
+    private static Tensor ToDevice(Tensor batch, Device? device) => device is null ? batch : batch.to(device);
 
     private static long CheckData(Tensor inputs, Tensor labels)
     {

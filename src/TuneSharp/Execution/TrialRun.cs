@@ -16,7 +16,7 @@ internal sealed class TrialRun
     private volatile object? _stopReason;
     private long _iteration;
 
-    public TrialRun(string trialId, string trialName, string trialDirectory, Config config, Resources resources,
+    public TrialRun(string trialId, string trialName, string trialDirectory, Config config, ResourceGrant grant,
         int seed, long iteration, TrialResultWriter results, ChannelWriter<ControllerMessage> controller, CancellationToken experimentToken,
         TimeProvider? time = null)
     {
@@ -26,7 +26,7 @@ internal sealed class TrialRun
         TrialName = trialName;
         TrialDirectory = trialDirectory;
         Config = config;
-        Resources = resources;
+        Grant = grant;
         Seed = seed;
         _iteration = iteration;
         _controller = controller;
@@ -39,7 +39,9 @@ internal sealed class TrialRun
     public string TrialName { get; }
     public string TrialDirectory { get; }
     public Config Config { get; }
-    public Resources Resources { get; }
+    /// <summary>What this run holds: its resources and GPUs (a reallocation may change the trial's for its next run).</summary>
+    public ResourceGrant Grant { get; }
+    public Resources Resources => Grant.Resources;
     public int Seed { get; }
     public long Iteration => Interlocked.Read(ref _iteration);
     public CancellationToken CancellationToken => _cancellation.Token;

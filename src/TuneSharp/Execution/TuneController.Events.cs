@@ -257,7 +257,7 @@ internal sealed partial class TuneController
     {
         TrialRun run = trial.Run!;
         trial.Run = null;
-        _pool.Release(run.Resources); // what this run held: a reallocation may have changed the trial's since
+        _pool.Release(run.Grant); // what this run held: a reallocation may have changed the trial's since
         _running--;
         _stateDirty = true;
         // After the bookkeeping: an error closing the files ends the experiment, and the loop must still see that

@@ -392,7 +392,7 @@ internal sealed partial class TuneController : IExperimentView
 
     private bool TryStart(Trial trial)
     {
-        if (!_pool.TryAcquire(trial.Resources))
+        if (_pool.TryAcquire(trial.Resources) is not { } grant)
             return false;
         // The trial's own thread makes its folder (TrialRun.PrepareFolder), but callbacks may expect it to exist when they
         // hear of the start. Made before anything counts the trial as started: if it fails, the experiment ends with the
@@ -405,7 +405,7 @@ internal sealed partial class TuneController : IExperimentView
             }
             catch
             {
-                _pool.Release(trial.Resources);
+                _pool.Release(grant);
                 throw;
             }
         }
@@ -433,7 +433,7 @@ internal sealed partial class TuneController : IExperimentView
             // A save before the first result holds a fresh state, whatever an earlier attempt's last line says.
             trial.RestoredResult = FreshStart;
         }
-        var run = new TrialRun(trial.Id, trial.Name, trial.Directory, trial.Config, trial.Resources,
+        var run = new TrialRun(trial.Id, trial.Name, trial.Directory, trial.Config, grant,
             unchecked(_seed * 1_000_003 + trial.Index), trial.Iteration, trial.Writer, _channel.Writer, _experimentCancellation.Token, _time);
         trial.Run = run;
         _running++;

@@ -34,6 +34,14 @@ public sealed class TrialContext
     /// <summary>The logical resources given to the trial (use <see cref="Resources.Cpu"/> as the thread count).</summary>
     public Resources Resources => _run.Resources;
 
+    /// <summary>
+    /// The GPUs this run holds, by index among the devices the process sees (use <c>cuda:{GpuIds[0]}</c>): Ray's
+    /// <c>ray.get_gpu_ids()</c>. Trials share one process, so unlike Ray's workers they all see every GPU and must
+    /// pick theirs by these indices. A fractional request (<c>Gpu = 0.5</c>) gets one GPU that others may share; no GPU
+    /// request gets none. A trial restarted after a pause may hold other GPUs than before.
+    /// </summary>
+    public IReadOnlyList<int> GpuIds => _run.Grant.GpuIds;
+
     /// <summary>A seed for the trial's own randomness: derived from the experiment's seed and the trial's index,
     /// so reruns of a seeded experiment are reproducible.</summary>
     public int Seed => _run.Seed;

@@ -11,12 +11,13 @@ public class ResourcePoolTests
     {
         var pool = new ResourcePool(new Resources { Cpu = 1 });
         var third = new Resources { Cpu = 1.0 / 3 };
-        Assert.True(pool.TryAcquire(third));
-        Assert.True(pool.TryAcquire(third));
-        Assert.True(pool.TryAcquire(third));
-        Assert.False(pool.TryAcquire(third));
-        pool.Release(third);
-        Assert.True(pool.TryAcquire(third));
+        var first = pool.TryAcquire(third);
+        Assert.NotNull(first);
+        Assert.NotNull(pool.TryAcquire(third));
+        Assert.NotNull(pool.TryAcquire(third));
+        Assert.Null(pool.TryAcquire(third));
+        pool.Release(first);
+        Assert.NotNull(pool.TryAcquire(third));
     }
 
     [Fact]
@@ -24,9 +25,57 @@ public class ResourcePoolTests
     {
         var pool = new ResourcePool(new Resources { Cpu = 8, Custom = new Dictionary<string, double> { ["tpu"] = 1 } });
         var request = new Resources { Cpu = 1, Custom = new Dictionary<string, double> { ["tpu"] = 1 } };
-        Assert.True(pool.TryAcquire(request));
-        Assert.False(pool.TryAcquire(request));
+        Assert.NotNull(pool.TryAcquire(request));
+        Assert.Null(pool.TryAcquire(request));
         Assert.Equal("1.0/8 CPUs, 0.0/0 GPUs, 1.0/1 tpu", pool.Describe());
+    }
+
+    [Fact]
+    public void TryAcquire_WholeGpus_EachRunGetsItsOwnAndAFreedOneIsGivenAgain()
+    {
+        var pool = new ResourcePool(new Resources { Cpu = 8, Gpu = 4 });
+        var oneGpu = new Resources { Gpu = 1 };
+        var grants = Enumerable.Range(0, 4).Select(_ => pool.TryAcquire(oneGpu)!).ToList();
+
+        Assert.Equal([[0], [1], [2], [3]], grants.Select(g => g.GpuIds.ToArray()));
+        Assert.Null(pool.TryAcquire(oneGpu));
+        pool.Release(grants[2]);
+        Assert.Equal([2], pool.TryAcquire(oneGpu)!.GpuIds);
+        Assert.Empty(pool.TryAcquire(new Resources { Cpu = 1 })!.GpuIds);
+    }
+
+    [Fact]
+    public void TryAcquire_TwoGpusPerTrial_TakesTwoIdleOnes()
+    {
+        var pool = new ResourcePool(new Resources { Cpu = 8, Gpu = 4 });
+        Assert.NotNull(pool.TryAcquire(new Resources { Gpu = 0.5 })); // GPU 0 is shared now, not idle
+
+        Assert.Equal([1, 2], pool.TryAcquire(new Resources { Gpu = 2 })!.GpuIds);
+        Assert.Null(pool.TryAcquire(new Resources { Gpu = 2 })); // only GPU 3 is idle
+    }
+
+    [Fact]
+    public void TryAcquire_FractionalGpus_MustFitOnOneGpuAndFillTheFullestFirst()
+    {
+        var pool = new ResourcePool(new Resources { Cpu = 8, Gpu = 2 });
+
+        Assert.Equal([0], pool.TryAcquire(new Resources { Gpu = 0.6 })!.GpuIds);
+        Assert.Equal([1], pool.TryAcquire(new Resources { Gpu = 0.6 })!.GpuIds); // 1.2 of GPU 0 would not fit
+        // 0.8 of 2 GPUs is free, but no single GPU has half of one left (Ray places a fraction on one GPU).
+        Assert.Null(pool.TryAcquire(new Resources { Gpu = 0.5 }));
+        Assert.Equal([0], pool.TryAcquire(new Resources { Gpu = 0.4 })!.GpuIds);
+        Assert.Equal("3.0/8 CPUs, 1.6/2 GPUs", pool.Describe());
+    }
+
+    [Fact]
+    public void TryAcquire_FractionalGpu_GoesWhereItLeavesWholeGpusFree()
+    {
+        var pool = new ResourcePool(new Resources { Cpu = 8, Gpu = 2 });
+        var half = pool.TryAcquire(new Resources { Gpu = 0.5 })!;
+        Assert.NotNull(pool.TryAcquire(new Resources { Gpu = 0.3 })); // best fit: GPU 0, beside the half
+        Assert.Equal([1], pool.TryAcquire(new Resources { Gpu = 1 })!.GpuIds);
+        pool.Release(half);
+        Assert.Equal([0], pool.TryAcquire(new Resources { Gpu = 0.7 })!.GpuIds);
     }
 
     [Fact]
@@ -128,6 +177,50 @@ public class ResourcePoolTests
 
         Assert.Contains(expected, error.Message);
         Assert.Equal(0, calls);
+    }
+
+    [Fact]
+    public async Task FitAsync_OneGpuPerTrial_TrialsRunningTogetherHoldDifferentGpus()
+    {
+        using var temp = new TempDirectory();
+        var held = new System.Collections.Concurrent.ConcurrentDictionary<string, int[]>();
+        using var bothStarted = new CountdownEvent(2);
+        var trainable = Tune.WithResources(async trial =>
+        {
+            held[trial.TrialId] = trial.GpuIds.ToArray();
+            if (held.Count <= 2)
+            {
+                bothStarted.Signal();
+                bothStarted.Wait(TimeSpan.FromSeconds(30)); // the first two run at the same time
+            }
+            await trial.ReportAsync(new Metrics { ["score"] = 1 });
+        }, new Resources { Cpu = 1, Gpu = 1 });
+        var tuner = new Tuner(trainable, new SearchSpace { ["x"] = Tune.Uniform(0, 1) },
+            new TuneConfig { NumSamples = 4, Seed = 1, AvailableResources = new Resources { Cpu = 4, Gpu = 2 } },
+            new RunConfig { StoragePath = temp.Path, Name = "gpus", Verbose = 0 });
+
+        var grid = await tuner.FitAsync();
+
+        Assert.Equal(4, grid.Count);
+        Assert.All(held.Values, ids => Assert.Single(ids));
+        var firstTwo = grid.Take(2).Select(r => held[r.TrialId][0]).ToList();
+        Assert.Equal([0, 1], firstTwo.Order());
+    }
+
+    [Theory]
+    [InlineData(1.5, 4.0, "Trainable 'trainable' asks for 1.5 GPUs")]
+    [InlineData(1.0, 1.5, "TuneConfig.AvailableResources.Gpu is 1.5")]
+    public async Task FitAsync_GpuAmountsThatCannotBePlaced_AreRefusedBeforeAnyTrialRuns(double perTrial, double available, string expected)
+    {
+        using var temp = new TempDirectory();
+        var trainable = Tune.WithResources(_ => { }, new Resources { Gpu = perTrial });
+        var tuner = new Tuner(trainable, new SearchSpace(), new TuneConfig { AvailableResources = new Resources { Cpu = 2, Gpu = available } },
+            new RunConfig { StoragePath = temp.Path, Verbose = 0 });
+
+        var error = await Assert.ThrowsAsync<TuneException>(() => tuner.FitAsync());
+
+        Assert.StartsWith(expected, error.Message);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(temp.Path));
     }
 
     private static void InterlockedMax(ref int target, int value)
