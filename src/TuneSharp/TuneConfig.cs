@@ -43,7 +43,8 @@ public sealed class TuneConfig
     public int? Seed { get; init; }
 
     /// <summary>The logical resources trials share (Ray's cluster resources).
-    /// <value>The default is <see cref="Environment.ProcessorCount"/> CPUs and no GPU.</value></summary>
+    /// <value>The default is <see cref="Environment.ProcessorCount"/> CPUs and the GPUs the process may use:
+    /// <c>CUDA_VISIBLE_DEVICES</c>'s when set, else one per NVIDIA device file (<c>/dev/nvidia0</c>, …).</value></summary>
     public Resources? AvailableResources { get; init; }
 
     /// <summary>How many created, not yet started trials to keep queued (Ray's <c>TUNE_MAX_PENDING_TRIALS_PG</c>).

@@ -67,7 +67,7 @@ internal sealed partial class TuneController : IExperimentView
         _executor = executor;
         _time = runConfig.TimeProvider;
         _logger = runConfig.LoggerFactory?.CreateLogger("TuneSharp") ?? NullLogger.Instance;
-        _pool = new ResourcePool(tuneConfig.AvailableResources ?? new Resources { Cpu = Environment.ProcessorCount });
+        _pool = new ResourcePool(tuneConfig.AvailableResources ?? new Resources { Cpu = Environment.ProcessorCount, Gpu = GpuDetection.Count() });
         _seed = tuneConfig.Seed ?? Random.Shared.Next();
     }
 

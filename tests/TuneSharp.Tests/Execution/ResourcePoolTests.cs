@@ -223,6 +223,29 @@ public class ResourcePoolTests
         Assert.Empty(Directory.EnumerateFileSystemEntries(temp.Path));
     }
 
+    [Theory]
+    [InlineData("0,1", 2)]
+    [InlineData(" 2 , 3 ,", 2)]
+    [InlineData("", 0)] // as Ray: set but empty means no GPU
+    public void GpuDetection_CudaVisibleDevicesSet_CountsItsEntries(string visible, int expected)
+    {
+        using var devices = new TempDirectory();
+        File.WriteAllText(Path.Combine(devices.Path, "nvidia0"), "");
+
+        Assert.Equal(expected, GpuDetection.Count(visible, devices.Path));
+    }
+
+    [Fact]
+    public void GpuDetection_NoCudaVisibleDevices_CountsTheNvidiaDeviceFiles()
+    {
+        using var devices = new TempDirectory();
+        foreach (string name in new[] { "nvidia0", "nvidia1", "nvidiactl", "nvidia-uvm", "nvidia-modeset", "null" })
+            File.WriteAllText(Path.Combine(devices.Path, name), "");
+
+        Assert.Equal(2, GpuDetection.Count(null, devices.Path));
+        Assert.Equal(0, GpuDetection.Count(null, Path.Combine(devices.Path, "missing")));
+    }
+
     private static void InterlockedMax(ref int target, int value)
     {
         for (int seen = Volatile.Read(ref target); value > seen; seen = Volatile.Read(ref target))
