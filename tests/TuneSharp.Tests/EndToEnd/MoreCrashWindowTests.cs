@@ -9,8 +9,9 @@ namespace TuneSharp.Tests.EndToEnd;
 /// </summary>
 public class MoreCrashWindowTests
 {
-    /// <summary>Counts to 10; its Cleanup takes 1.5 s (closing a data loader, flushing a model: anything slow after the
-    /// last step), and at its end copies the state file, as a crash at that moment would leave it.</summary>
+    /// <summary>Counts to 10; its Cleanup is slow (closing a data loader, flushing a model: anything slow after the
+    /// last step): it lasts until a snapshot has been taken while it winds down, then copies the state file, as a crash
+    /// at that moment would leave it.</summary>
     private sealed class SlowCleanup : Trainable
     {
         public static volatile bool Slow = true;
@@ -24,8 +25,15 @@ public class MoreCrashWindowTests
         {
             if (!Slow || Copy is not null)
                 return;
-            Thread.Sleep(1500);
-            Copy = StateFileCopy.Take(Experiment!);
+            // Until a snapshot has seen the trial told to stop and still running (its "ending" mark), rather than for a
+            // fixed 1.5 s: on a loaded machine snapshots come further apart (up to 19 times what one takes), and a
+            // window with none in it would leave the snapshot before the stop, which tests nothing.
+            var waited = System.Diagnostics.Stopwatch.StartNew();
+            StateFileCopy? copy;
+            while (((copy = StateFileCopy.Take(Experiment!)) is null || !System.Text.Encoding.UTF8.GetString(copy.Bytes).Contains("\"ending\""))
+                   && waited.Elapsed < TimeSpan.FromSeconds(60))
+                Thread.Sleep(20);
+            Copy = copy;
         }
     }
 
@@ -40,8 +48,8 @@ public class MoreCrashWindowTests
         var trainable = TrainableDefinition.FromClass<SlowCleanup>();
         var space = new SearchSpace { ["x"] = 1 };
         var tuneConfig = new TuneConfig { Metric = "score", Mode = Mode.Max };
-        // The stopper ends the trial at 3 (its line says done); the trial is RUNNING for 1.5 s more, and the periodic
-        // snapshots taken meanwhile say so. (The default 2 s interval gives the same, with a longer Cleanup.)
+        // The stopper ends the trial at 3 (its line says done); the trial is RUNNING while its Cleanup lasts, and the
+        // periodic snapshots taken meanwhile say so. (The default 2 s interval gives the same, with a longer Cleanup.)
         var runConfig = new RunConfig { StoragePath = temp.Path, Name = "winddown", Verbose = 0,
             Stop = new() { ["training_iteration"] = 3 }, StateSnapshotInterval = TimeSpan.FromMilliseconds(200),
             CheckpointConfig = new CheckpointConfig { CheckpointFrequency = 1 } };
@@ -173,7 +181,7 @@ public class MoreCrashWindowTests
         Task<TuneSharp.Results.ResultGrid> fit = tuner.FitAsync();
         var watch = System.Diagnostics.Stopwatch.StartNew();
         int known = 0;
-        while (watch.Elapsed < TimeSpan.FromSeconds(10) && known < 2)
+        while (watch.Elapsed < TimeSpan.FromSeconds(15) && known < 2) // less than the 20 s interval; a loaded start is slow
         {
             await Task.Delay(50);
             known = StateFileCopy.Take(experiment) is { } copy

@@ -11,6 +11,7 @@ public class ResumeCheckpointPairingTests
     // Tests in one class run one at a time, so the trainables below may share these switches.
     private static volatile bool s_block = true;
     private static volatile int s_blockAt = 3;
+    private static volatile TaskCompletionSource? s_blocked; // set when a stepper starts waiting
 
     /// <summary>Steps to 6; while <see cref="s_block"/> is set, its step after <see cref="s_blockAt"/> waits in the middle
     /// until the trial is interrupted, then finishes: its result is refused (the trial is stopping) and the pause saves
@@ -22,7 +23,10 @@ public class ResumeCheckpointPairingTests
         public override Metrics Step()
         {
             if (s_block && _step >= s_blockAt)
+            {
+                s_blocked?.TrySetResult();
                 Trial.CancellationToken.WaitHandle.WaitOne();
+            }
             _step++;
             return new Metrics { ["step"] = _step, ["score"] = (double)_step, [ResultFields.Done] = _step >= 6 };
         }
@@ -74,7 +78,8 @@ public class ResumeCheckpointPairingTests
     }
 
     /// <summary>A stepper run to its end (done at step 6, a checkpoint every step) whose snapshot is then made to say it
-    /// is still running, written <paramref name="snapshotShift"/> from its true time; resumed to the end.</summary>
+    /// is still running, written <paramref name="snapshotShift"/> from the time of the trial's last (done) line; resumed to
+    /// the end.</summary>
     private static async Task<ResultGrid> ResumeFinishedStepperMarkedRunning(TempDirectory temp, string name, TimeSpan snapshotShift,
         TuneSharp.Reporting.TuneCallback? callback = null, int? stopAt = null)
     {
@@ -87,7 +92,11 @@ public class ResumeCheckpointPairingTests
         s_block = false;
         var finished = await new Tuner(trainable, Space, Tune1, runConfig).FitAsync();
         string state = Directory.GetFiles(finished.ExperimentPath, "experiment_state-*.json").Single();
-        DateTime written = File.GetLastWriteTimeUtc(state) + snapshotShift;
+        // From the line's time (whole seconds, as result lines hold it), not from the snapshot file's own: on a loaded
+        // machine the final snapshot can come a second or more after the done line, and 2 s before the snapshot would
+        // then no longer be before that line.
+        long doneLine = Convert.ToInt64(finished[0].ReadHistory()[^1][ResultFields.Timestamp]);
+        DateTime written = DateTimeOffset.FromUnixTimeSeconds(doneLine).UtcDateTime + snapshotShift;
         File.WriteAllText(state, File.ReadAllText(state).Replace("\"TERMINATED\"", "\"RUNNING\""));
         File.SetLastWriteTimeUtc(state, written);
         return await Tuner.Restore(finished.ExperimentPath, trainable, Space, Tune1,
@@ -161,8 +170,18 @@ public class ResumeCheckpointPairingTests
         Directory.Delete(Path.Combine(trialPath, "checkpoint_000002"), recursive: true);
         // The resumed run restores step 2 and is interrupted again before it reports: it saves step 3, done meanwhile.
         s_blockAt = 2;
-        using (var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(1)))
-            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Tuner.Restore(experiment, trainable, Space, Tune1, runConfig).FitAsync(cancel.Token));
+        var blocked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        s_blocked = blocked;
+        using (var cancel = new CancellationTokenSource())
+        {
+            Task fit = Tuner.Restore(experiment, trainable, Space, Tune1, runConfig).FitAsync(cancel.Token);
+            // Interrupted once it is in that step, not after a fixed time: on a loaded machine the trial may not even
+            // have started by then, and the test would pass without the interruption it is about.
+            Assert.Same(blocked.Task, await Task.WhenAny(blocked.Task, fit, Task.Delay(TimeSpan.FromSeconds(60))));
+            cancel.Cancel();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => fit);
+        }
+        s_blocked = null;
 
         var grid = await ResumeToTheEnd(experiment, trainable, runConfig);
 

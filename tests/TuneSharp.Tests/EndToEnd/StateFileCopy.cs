@@ -11,7 +11,15 @@ internal sealed record StateFileCopy(string File, byte[] Bytes, DateTime Written
         if (files.Length == 0)
             return null;
         string file = files.Order(StringComparer.Ordinal).Last();
-        return new StateFileCopy(file, System.IO.File.ReadAllBytes(file), System.IO.File.GetLastWriteTimeUtc(file));
+        // The time and the contents of one and the same snapshot: the controller may replace the file between the two
+        // reads when this runs on another thread than the controller's (a resume compares result lines' times with it).
+        while (true)
+        {
+            DateTime written = System.IO.File.GetLastWriteTimeUtc(file);
+            byte[] bytes = System.IO.File.ReadAllBytes(file);
+            if (System.IO.File.GetLastWriteTimeUtc(file) == written)
+                return new StateFileCopy(file, bytes, written);
+        }
     }
 
     /// <summary>Replaces every snapshot in the experiment folder with this one.</summary>

@@ -102,7 +102,7 @@ public class ResourcePoolTests
             {
                 // Wait until the pool has been full once (or give up), so the maximum is reached deterministically.
                 var waited = Stopwatch.StartNew();
-                while (Volatile.Read(ref maxRunning) < fits && waited.Elapsed < TimeSpan.FromSeconds(10))
+                while (Volatile.Read(ref maxRunning) < fits && waited.Elapsed < TimeSpan.FromSeconds(30))
                     await Task.Delay(2);
                 for (int i = 0; i < 3; i++)
                     await trial.ReportAsync(new Metrics { ["score"] = i });

@@ -64,13 +64,21 @@ public class TrialStoppingTests
     {
         using var temp = new TempDirectory();
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        var otherReported = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var tuner = new Tuner(async trial =>
         {
             for (int i = 1; i <= 100_000; i++)
             {
                 await trial.ReportAsync(new Metrics { ["score"] = i });
+                if (trial.Config.Get<int>("id") == 1)
+                    otherReported.TrySetResult();
                 if (i == 3 && trial.Config.Get<int>("id") == 0)
-                    clock.Advance(TimeSpan.FromMinutes(2)); // the budget runs out while both trials run
+                {
+                    // Both trials run when the budget runs out: the other has reported at least once (on a loaded
+                    // machine its thread may start after this one has reported three times).
+                    await otherReported.Task.WaitAsync(TimeSpan.FromSeconds(60), trial.CancellationToken);
+                    clock.Advance(TimeSpan.FromMinutes(2));
+                }
                 await Task.Delay(1, trial.CancellationToken);
             }
         }, new SearchSpace { ["id"] = Tune.GridSearch(0, 1) },

@@ -12,6 +12,7 @@ public class ResourceChangingSchedulerTests
     {
         using var temp = new TempDirectory();
         var gate = new TaskCompletionSource();
+        var shortEnded = new ShortTrialEnded();
         var tuner = new Tuner(async trial =>
         {
             int steps = trial.Config.Get<int>("steps");
@@ -20,6 +21,8 @@ public class ResourceChangingSchedulerTests
             {
                 if (steps == 3 && step == 1)
                     await gate.Task.WaitAsync(TimeSpan.FromSeconds(30)); // the short trial lives until the long one has started
+                if (steps > 3 && step == 4)
+                    await shortEnded.Task.WaitAsync(TimeSpan.FromSeconds(60)); // ... and ends while the long one still runs
                 int s = ++step;
                 if (steps > 3 && s == 2)
                     gate.TrySetResult();
@@ -33,7 +36,7 @@ public class ResourceChangingSchedulerTests
             Metric = "score", Mode = Mode.Max, AvailableResources = new Resources { Cpu = 2 },
             Scheduler = new ResourceChangingScheduler(new FifoScheduler()),
         },
-        new RunConfig { StoragePath = temp.Path, Name = "rcs", Verbose = 0 });
+        new RunConfig { StoragePath = temp.Path, Name = "rcs", Verbose = 0, Callbacks = [shortEnded] });
 
         var grid = await tuner.FitAsync();
 
@@ -47,8 +50,22 @@ public class ResourceChangingSchedulerTests
         Assert.All(grid.Single(r => r.Config.Get<int>("steps") == 3).ReadHistory(), h => Assert.Equal(1.0, Convert.ToDouble(h["cpus"])));
     }
 
+    /// <summary>Completes when the controller has ended the short trial (steps = 3), its CPU back in the pool: the long
+    /// trial's results after that are the ones a reallocation answers. Waiting for it keeps the long trial from
+    /// finishing first on a loaded machine, where the short trial's thread may lag behind.</summary>
+    private sealed class ShortTrialEnded : TuneSharp.Reporting.TuneCallback
+    {
+        private readonly TaskCompletionSource _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public Task Task => _ended.Task;
+        public override void OnTrialComplete(TrialInfo trial)
+        {
+            if (trial.Config.Get<int>("steps") == 3)
+                _ended.TrySetResult();
+        }
+    }
+
     /// <summary>Steps until <c>steps</c>, logging each step with the CPUs it ran on; saves only when asked.</summary>
-    private sealed class Stepper(ConcurrentQueue<(int Steps, int Step, double Cpu)> log, TaskCompletionSource longStarted) : Trainable
+    private sealed class Stepper(ConcurrentQueue<(int Steps, int Step, double Cpu)> log, TaskCompletionSource longStarted, Task? shortEnded = null) : Trainable
     {
         private int _step;
 
@@ -57,6 +74,8 @@ public class ResourceChangingSchedulerTests
             int steps = Config.Get<int>("steps");
             if (steps == 3 && _step == 1)
                 longStarted.Task.Wait(TimeSpan.FromSeconds(30)); // the short trial lives until the long one has started
+            if (steps > 3 && _step == 4)
+                shortEnded?.Wait(TimeSpan.FromSeconds(60)); // ... and ends while the long one still runs
             _step++;
             log.Enqueue((steps, _step, Trial.Resources.Cpu));
             if (steps > 3 && _step == 2)
@@ -78,14 +97,15 @@ public class ResourceChangingSchedulerTests
         using var temp = new TempDirectory();
         var log = new ConcurrentQueue<(int Steps, int Step, double Cpu)>();
         var longStarted = new TaskCompletionSource();
-        var tuner = new Tuner(TrainableDefinition.FromClass(() => new Stepper(log, longStarted), "Stepper"),
+        var shortEnded = new ShortTrialEnded();
+        var tuner = new Tuner(TrainableDefinition.FromClass(() => new Stepper(log, longStarted, shortEnded.Task), "Stepper"),
             new SearchSpace { ["steps"] = Tune.GridSearch(3, 20) },
             new TuneConfig
             {
                 Metric = "score", Mode = Mode.Max, AvailableResources = new Resources { Cpu = 2 },
                 Scheduler = new ResourceChangingScheduler(new FifoScheduler()),
             },
-            new RunConfig { StoragePath = temp.Path, Name = "rcsclass", Verbose = 0 });
+            new RunConfig { StoragePath = temp.Path, Name = "rcsclass", Verbose = 0, Callbacks = [shortEnded] });
 
         var grid = await tuner.FitAsync();
 
