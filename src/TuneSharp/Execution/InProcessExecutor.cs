@@ -131,9 +131,11 @@ internal static class ClassTrainableRunner
                 if (done)
                     return;
             }
-            catch (TrialStoppedException e) when (stepped && (e.Reason == TrialStopReason.Pause || (launch.CheckpointAtEnd && !save)))
+            catch (TrialStoppedException e) when (stepped && (e.Reason == TrialStopReason.Pause
+                || (e.Reason == TrialStopReason.Stop && launch.CheckpointAtEnd && !save)))
             {
-                // Ray saves a paused trial, and a stopped one when CheckpointAtEnd is set.
+                // Ray saves a paused trial, and a stopped one when CheckpointAtEnd is set; not one restarted from another's
+                // checkpoint (a PBT exploit), whose state is thrown away.
                 await context.SaveCheckpointOnlyAsync(Checkpoint.FromDirectory(trainable.SaveCheckpoint), step).ConfigureAwait(true);
                 throw;
             }

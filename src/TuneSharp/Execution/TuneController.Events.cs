@@ -33,6 +33,14 @@ internal sealed partial class TuneController
     {
         if (report.Metrics is null)
         {
+            if (trial.PendingAction == TrialAction.Restart && trial.RestoreFrom is not null)
+            {
+                // An exploit's copy is in already and the trial continues from it: a save of the state it throws away
+                // would be its newest checkpoint, and what a resume after a crash continues.
+                DiscardStaged(report);
+                _acks.Add((report, null));
+                return;
+            }
             // A save holds the state of the last result of this run, or, before its first, of the checkpoint it began
             // from (after a resume the last line on disk may be newer than that).
             var saved = trial.IterationsSinceRestore == 0 && trial.RestoredResult is { } restored ? restored : trial.LastResult;
@@ -188,10 +196,6 @@ internal sealed partial class TuneController
         if (decision.Action == TrialAction.Restart)
         {
             trial.Config = decision.NewConfig ?? trial.Config;
-            // Saved at once, not when the run has wound down: a snapshot in between holds the new config, and a resume
-            // takes params.json, which must not be the older of the two.
-            if (decision.NewConfig is not null)
-                ExperimentStore.WriteParams(trial.Directory, trial.Config);
             trial.RestoreFrom = decision.FromCheckpoint;
             if (decision.NewResources is { } resources)
             {
@@ -200,8 +204,15 @@ internal sealed partial class TuneController
                 _pool.EnsureCanEverFit(resources, owner);
                 trial.Resources = resources;
             }
-            if (decision.FromCheckpoint is { } source)
-                Pin(source);
+            // An exploit's copy comes in now, as the trial's newest checkpoint, and only then its new config, not when the
+            // run has wound down (a whole training step later): a crash in between left the new config in params.json
+            // (which a resume takes) on the trial's own state, half an exploit.
+            if (decision.FromCheckpoint is not null)
+                CopyInSource(trial);
+            // Saved at once, not when the run has wound down: a snapshot in between holds the new config, and a resume
+            // takes params.json, which must not be the older of the two.
+            if (decision.NewConfig is not null)
+                ExperimentStore.WriteParams(trial.Directory, trial.Config);
         }
         trial.Run!.RequestStop(ToStopReason(decision.Action, trial));
     }
@@ -303,6 +314,9 @@ internal sealed partial class TuneController
                 _scheduler.OnTrialComplete(info, trial.LastResult);
             ApplySchedulerDecisions();
         }
+        // The scheduler may have kept one of its checkpoints (PBT's exploit source) until now: retention applies again.
+        foreach (string doomed in trial.Checkpoints.Prune(IsPinned))
+            ExperimentStore.DeleteCheckpoint(doomed);
         _logger.LogInformation("Trial {Trial} {How} after {Iterations} iterations", trial.Name,
             trial.StoppedByScheduler ? "stopped early by the scheduler" : "completed", trial.Iteration);
         Notify(nameof(TuneCallback.OnTrialComplete), c => c.OnTrialComplete(info));
@@ -360,6 +374,19 @@ internal sealed partial class TuneController
     /// with the new config (already set) from that copy.</summary>
     private void RestartFromCheckpoint(Trial trial)
     {
+        CopyInSource(trial);
+        ExperimentStore.WriteParams(trial.Directory, trial.Config);
+        trial.Status = TrialStatus.Pending;
+        _waiting.AddFirst(trial);
+    }
+
+    /// <summary>Copies the checkpoint the trial is to continue from (another trial's, <see cref="Trial.RestoreFrom"/>) into
+    /// the trial as its newest, and points RestoreFrom at the copy; nothing to do when it is in the trial's folder
+    /// already (copied when the exploit was decided).</summary>
+    private void CopyInSource(Trial trial)
+    {
+        if (trial.RestoreFrom is { } own && Path.GetDirectoryName(own) == trial.Directory)
+            return;
         if (trial.RestoreFrom is { } gone && !Directory.Exists(gone))
         {
             // The scheduler's saved state can name a checkpoint that retention deleted after the snapshot it came from
@@ -373,6 +400,7 @@ internal sealed partial class TuneController
         {
             string staged = Path.Combine(trial.Directory, $".staging_checkpoint_{Guid.NewGuid():N}");
             Checkpoint.CopyDirectory(source, staged);
+            ExperimentStore.WriteCheckpointConfig(staged, trial.Config);
             var copy = new TrialReport(null, staged, 0);
             // The copy carries the source's result, so the trial continues at the source's iteration.
             Trial? owner = OwnerOf(source);
@@ -380,9 +408,6 @@ internal sealed partial class TuneController
             trial.RestoreFrom = PersistCheckpoint(trial, copy, sourceMetrics ?? ExperimentStore.ReadCheckpointResult(staged) ?? trial.LastResult, unnamed: true);
             ReleasePin(source, owner);
         }
-        ExperimentStore.WriteParams(trial.Directory, trial.Config);
-        trial.Status = TrialStatus.Pending;
-        _waiting.AddFirst(trial);
     }
 
     /// <summary>Keeps <paramref name="source"/> from retention until the exploit decided from it has copied it.</summary>

@@ -57,9 +57,6 @@ internal sealed partial class TuneController
         foreach (Trial trial in _trials)
             foreach (string doomed in trial.Checkpoints.Prune(IsPinned))
                 ExperimentStore.DeleteCheckpoint(doomed);
-        // Errored trials to run again are no longer errored: a crash before the next periodic snapshot must not make a
-        // later restore set the new attempt aside (restartErrored) or leave it out.
-        WriteState();
         _logger.LogInformation("Resumed {Path}: {Count} trials, {Waiting} to run", _store.Path, _trials.Count, _waiting.Count);
     }
 
@@ -161,6 +158,14 @@ internal sealed partial class TuneController
                 writer.WriteCsv(row, _formatter);
         }
         trial.Checkpoints.Restore(ExperimentStore.CheckpointsOnDisk(dir, history));
+        // The trial continues from an exploit's copy with the config that came with it: params.json is rewritten just after
+        // the copy is in place, and a crash in between left it older.
+        if (trial.Checkpoints.Latest is { } latest && ExperimentStore.ReadCheckpointConfig(latest.Path) is { } exploited
+            && exploited.ToString() != trial.Config.ToString())
+        {
+            trial.Config = exploited;
+            ExperimentStore.WriteParams(dir, exploited);
+        }
         // New checkpoints take names no line and no folder has used: a line may name one that a crash kept from arriving.
         trial.Checkpoints.NextIndex = Math.Max(trial.Checkpoints.NextIndex, NamedIndices(history).DefaultIfEmpty(-1).Max() + 1);
         return history;

@@ -111,6 +111,16 @@ internal sealed partial class TuneController : IExperimentView
             TrialInfo info = trial.Snapshot();
             Notify(nameof(TuneCallback.OnTrialComplete), c => c.OnTrialComplete(info));
         }
+        if (resume is not null)
+        {
+            // What the scheduler decided on hearing of trials that ended after the snapshot (HyperBand stops the waiting trials
+            // of a bracket it halves then, and no longer counts them) is carried out before the state is written: a snapshot
+            // with the scheduler's state after the decision but not the decision left such a trial paused for good.
+            ApplySchedulerDecisions();
+            // Errored trials to run again are no longer errored: a crash before the next periodic snapshot must not make a
+            // later restore set the new attempt aside (restartErrored) or leave it out.
+            WriteState();
+        }
         try
         {
             await RunLoopOnOwnThread(cancellationToken).ConfigureAwait(false);

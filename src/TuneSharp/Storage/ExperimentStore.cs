@@ -182,6 +182,17 @@ internal sealed class ExperimentStore
         File.WriteAllBytes(System.IO.Path.Combine(checkpointDirectory, CheckpointResultFile), buffer.WrittenSpan.ToArray());
     }
 
+    /// <summary>In a checkpoint that a PBT exploit copied in: the config the trial continues with from it. It comes in with the
+    /// copy, in one move, so that a crash before params.json is rewritten cannot pair the copy with the old config.</summary>
+    public const string CheckpointConfigFile = ".tune_config.json";
+
+    public static void WriteCheckpointConfig(string checkpointDirectory, Config config) =>
+        File.WriteAllBytes(System.IO.Path.Combine(checkpointDirectory, CheckpointConfigFile), JsonSerializer.SerializeToUtf8Bytes(config, JsonDefaults.Indented));
+
+    /// <summary>What <see cref="WriteCheckpointConfig"/> wrote, or null when the folder has none (or a damaged one).</summary>
+    public static Config? ReadCheckpointConfig(string checkpointDirectory) =>
+        ReadJsonObject(System.IO.Path.Combine(checkpointDirectory, CheckpointConfigFile), Config.FromJson);
+
     /// <summary>What <see cref="WriteCheckpointResult"/> wrote, or null when the folder has none (or a damaged one).</summary>
     public static IReadOnlyDictionary<string, object?>? ReadCheckpointResult(string checkpointDirectory) =>
         ReadJsonObject<IReadOnlyDictionary<string, object?>>(

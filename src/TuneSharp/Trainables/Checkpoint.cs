@@ -5,7 +5,8 @@ namespace TuneSharp;
 /// Create one with <see cref="FromDirectory(Action{string})"/> and pass it to
 /// <see cref="TrialContext.ReportAsync"/>; TuneSharp stores it as <c>checkpoint_00000N</c> in the trial folder.
 /// A checkpoint that no result line names (a class trainable's save at a pause, or a PBT exploit's copy) also holds
-/// <c>.tune_result.json</c>, the result it belongs to, which a resume reads; leave it there.
+/// <c>.tune_result.json</c>, the result it belongs to, which a resume reads; an exploit's copy also holds
+/// <c>.tune_config.json</c>, the config the trial continues with from it. Leave them there.
 /// </summary>
 public sealed class Checkpoint
 {

@@ -364,13 +364,19 @@ public class PopulationBasedTrainingTests
     }
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public async Task FitAsync_ClassTrainableWithoutCheckpointFrequency_ExploitsCopyTheSourceAsScored(bool synch)
+    [InlineData(false, false)]
+    [InlineData(true, false)]
+    [InlineData(false, true)] // an exploit is no end: CheckpointAtEnd must not save the state the exploit throws away
+    [InlineData(true, true)]
+    public async Task FitAsync_ClassTrainableWithoutCheckpointFrequency_ExploitsCopyTheSourceAsScored(bool synch, bool checkpointAtEndKeepOne)
     {
         using var temp = new TempDirectory();
         // One trial at a time: members take turns at each interval, so the run is the same every time.
-        var grid = await ClassPbt(TrainableDefinition.FromClass<Grower>(), cpus: 1, synch, new RunConfig { StoragePath = temp.Path, Name = "pbtclass" });
+        var grid = await ClassPbt(TrainableDefinition.FromClass<Grower>(), cpus: 1, synch, new RunConfig
+        {
+            StoragePath = temp.Path, Name = "pbtclass",
+            CheckpointConfig = checkpointAtEndKeepOne ? new CheckpointConfig { CheckpointAtEnd = true, NumToKeep = 1 } : new CheckpointConfig(),
+        });
 
         // Without a save at the perturbation a class trainable has no checkpoint to copy, and nothing is exploited.
         var exploits = File.ReadAllLines(Path.Combine(grid.ExperimentPath, "pbt_global.txt"))

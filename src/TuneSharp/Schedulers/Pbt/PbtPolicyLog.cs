@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -23,10 +24,9 @@ internal static class PbtPolicyLog
         File.AppendAllText(Path.Combine(experimentPath, GlobalFile), line + "\n");
         string target = PolicyFile(experimentPath, targetId);
         string source = PolicyFile(experimentPath, sourceId);
-        if (File.Exists(source))
-            File.Copy(source, target, overwrite: true);
-        else if (File.Exists(target))
-            File.Delete(target);
-        File.AppendAllText(target, line + "\n");
+        // Written whole and moved into place: a crash midway (copying the source's file, then appending) left the target's
+        // file empty or without this step (kill -9 fuzzing, pb2_fn), and the replay of its schedule with it.
+        string history = File.Exists(source) ? File.ReadAllText(source) : "";
+        Storage.ExperimentStore.WriteAtomically(target, Encoding.UTF8.GetBytes(history + line + "\n"));
     }
 }

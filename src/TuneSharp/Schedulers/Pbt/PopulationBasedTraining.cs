@@ -195,5 +195,7 @@ public sealed partial class PopulationBasedTraining : ITrialScheduler
         public bool Finished { get; set; }
         /// <summary>A save of this member's state was asked for (or comes with its pause) and has not arrived yet.</summary>
         public bool AwaitingSave { get; set; }
+        /// <summary>Writes the policy-log lines of the exploit decided for this member, once its copy has come in.</summary>
+        public Action? PendingLog { get; set; }
     }
 }
