@@ -7,11 +7,13 @@ namespace TuneSharp.Execution;
 internal static class GpuDetection
 {
     /// <summary>
-    /// <c>CUDA_VISIBLE_DEVICES</c> when set (its entries, as Ray counts them: an empty value means none), else the NVIDIA
+    /// <c>CUDA_VISIBLE_DEVICES</c> when set (its entries, as Ray counts them: an empty value or <c>NoDevFiles</c> means none), else the NVIDIA
     /// device files <c>/dev/nvidia0</c>, <c>/dev/nvidia1</c>, … (a container sees only the GPUs given to it), else 0.
     /// </summary>
     public static int Count(string? cudaVisibleDevices, string deviceFolder)
     {
+        if (cudaVisibleDevices == "NoDevFiles") // as Ray reads it: set so by batch systems for "no GPU allocated"
+            return 0;
         if (cudaVisibleDevices is not null)
             return cudaVisibleDevices.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Length;
         try

@@ -140,7 +140,10 @@ internal static class ClassTrainableRunner
                 throw;
             }
             if (context.TakeSaveRequest() && !save)
+            {
                 await context.SaveCheckpointOnlyAsync(Checkpoint.FromDirectory(trainable.SaveCheckpoint), step).ConfigureAwait(true);
+                save = true; // this state is saved: a stop before the next step (with CheckpointAtEnd) does not save it again
+            }
         }
     }
 }

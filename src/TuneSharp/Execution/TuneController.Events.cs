@@ -198,12 +198,7 @@ internal sealed partial class TuneController
             trial.Config = decision.NewConfig ?? trial.Config;
             trial.RestoreFrom = decision.FromCheckpoint;
             if (decision.NewResources is { } resources)
-            {
-                string owner = $"{_scheduler.GetType().Name}'s reallocation of trial {trial.Name}";
-                resources.Validate(owner); // a custom allocation function may propose nothing, or NaN
-                _pool.EnsureCanEverFit(resources, owner);
-                trial.Resources = resources;
-            }
+                Reallocate(trial, resources);
             // An exploit's copy comes in now, as the trial's newest checkpoint, and only then its new config, not when the
             // run has wound down (a whole training step later): a crash in between left the new config in params.json
             // (which a resume takes) on the trial's own state, half an exploit.
@@ -242,9 +237,10 @@ internal sealed partial class TuneController
                 }
                 else if (decision.Action == TrialAction.Restart)
                 {
+                    if (decision.NewResources is { } resources)
+                        Reallocate(trial, resources); // checked as for a running trial: one that can never fit would wait forever
                     _waiting.Remove(trial);
                     trial.Config = decision.NewConfig ?? trial.Config;
-                    trial.Resources = decision.NewResources ?? trial.Resources;
                     trial.RestoreFrom = decision.FromCheckpoint;
                     if (decision.FromCheckpoint is { } source)
                         Pin(source); // released by RestartFromCheckpoint
@@ -252,6 +248,14 @@ internal sealed partial class TuneController
                 }
             }
         }
+    }
+
+    private void Reallocate(Trial trial, Resources resources)
+    {
+        string owner = $"{_scheduler.GetType().Name}'s reallocation of trial {trial.Name}";
+        resources.Validate(owner); // a custom allocation function may propose nothing, or NaN
+        _pool.EnsureCanEverFit(resources, owner);
+        trial.Resources = resources;
     }
 
     private static TrialStopReason ToStopReason(TrialAction action, Trial trial) => action switch

@@ -84,8 +84,8 @@ internal sealed partial class TuneController
         WriteComponentState(writer, "searcher", _searcher.GetType().Name, _searcher.SaveState());
         WriteComponentState(writer, "scheduler", _scheduler.GetType().Name, _scheduler.SaveState());
         // What a restore goes on from, as Ray's pickled stopper (a TimeoutStopper's remaining time, a stopper's counts).
-        if (_runConfig.Stop?.SaveState() is { } stopper)
-            WriteComponentState(writer, "stopper", _runConfig.Stop.GetType().Name, stopper);
+        if (StopperState() is { } stopper)
+            WriteComponentState(writer, "stopper", _runConfig.Stop!.GetType().Name, stopper);
         writer.WriteNumber("time_budget_used_s", BudgetUsed.TotalSeconds);
         writer.WriteEndObject();
     }
@@ -113,6 +113,22 @@ internal sealed partial class TuneController
     private static readonly TimeSpan SoonSnapshotDelay = TimeSpan.FromMilliseconds(200);
     private bool _snapshotSoon; // a trial ended or was made since the last snapshot
     private const string EndingByScheduler = "scheduler";
+
+    /// <summary>The stopper's state, or null. A stopper is user code: one that throws here ends the experiment as any of
+    /// its calls does, and the snapshot is still written without it (thrown mid-file, it would leave no snapshot, and at
+    /// the end skip OnExperimentEnd and hide the error).</summary>
+    private JsonObject? StopperState()
+    {
+        try
+        {
+            return _runConfig.Stop?.SaveState();
+        }
+        catch (Exception e)
+        {
+            Fail(new TuneException($"The stopper's SaveState threw {e.GetType().Name}: {e.Message}", e));
+            return null;
+        }
+    }
 
     private static void WriteComponentState(Utf8JsonWriter writer, string name, string type, JsonObject state)
     {

@@ -63,8 +63,12 @@ public sealed class DistributeResources
                 addedGpu = Math.Min(addedGpu, unitGpu * cap);
             }
         }
-        return trial.Resources with { Cpu = initial.Cpu + addedCpu, Gpu = initial.Gpu + addedGpu };
+        return trial.Resources with { Cpu = initial.Cpu + addedCpu, Gpu = Placeable(initial.Gpu + addedGpu) };
     }
+
+    /// <summary>More than one GPU must be whole GPUs (<see cref="Resources.Validate"/>): a trial that started with a
+    /// fraction and grows by whole GPUs (0.5 + 1) gets the whole GPUs within that amount, never more than is free.</summary>
+    private static double Placeable(double gpu) => gpu > 1 ? Math.Floor(gpu + 1e-9) : gpu;
 
     /// <summary>How many whole units fit in the amounts (negative when they fall short), as Python's floor division.</summary>
     private static long Units(double cpu, double gpu, double unitCpu, double unitGpu)

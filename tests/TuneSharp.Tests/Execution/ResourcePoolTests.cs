@@ -227,6 +227,7 @@ public class ResourcePoolTests
     [InlineData("0,1", 2)]
     [InlineData(" 2 , 3 ,", 2)]
     [InlineData("", 0)] // as Ray: set but empty means no GPU
+    [InlineData("NoDevFiles", 0)] // as Ray (a batch system's "no GPU allocated")
     public void GpuDetection_CudaVisibleDevicesSet_CountsItsEntries(string visible, int expected)
     {
         using var devices = new TempDirectory();

@@ -268,4 +268,64 @@ public class SchedulerDecisionTests
         Assert.Equal("2", File.ReadAllText(Path.Combine(path, "state.txt")));
         Assert.Equal(4L, grid[0].Metrics[ResultFields.TrainingIteration]);
     }
+    /// <summary>Pauses the trial at its second result, then, offered it paused, reallocates it to <c>resources</c>.</summary>
+    private sealed class ReallocateWhilePaused(Resources resources) : ITrialScheduler
+    {
+        private readonly List<KeyValuePair<string, TrialDecision>> _decisions = new();
+        private bool _paused, _reallocated;
+
+        public void Setup(string? metric, Mode? mode, int? seed) { }
+
+        public TrialDecision OnTrialResult(TrialInfo trial, IReadOnlyDictionary<string, object?> result)
+        {
+            if (_paused || trial.Iteration != 2)
+                return TrialDecision.Continue;
+            _paused = true;
+            return TrialDecision.Pause;
+        }
+
+        public TrialInfo? ChooseTrialToRun(IReadOnlyList<TrialInfo> waiting)
+        {
+            if (!_reallocated && waiting.FirstOrDefault(t => t.Status == TrialStatus.Paused) is { } paused)
+            {
+                _reallocated = true;
+                _decisions.Add(new(paused.TrialId, TrialDecision.Reallocate(resources)));
+                return null;
+            }
+            return waiting.FirstOrDefault();
+        }
+
+        public IReadOnlyList<KeyValuePair<string, TrialDecision>> TakeDecisions()
+        {
+            var taken = _decisions.ToList();
+            _decisions.Clear();
+            return taken;
+        }
+    }
+
+    /// <summary>A reallocation of a waiting trial is checked as one of a running trial: more CPUs than exist could never be
+    /// placed, and the experiment would wait for it forever.</summary>
+    [Fact]
+    public async Task FitAsync_SchedulerReallocatesAPausedTrialBeyondTheCapacity_FailsNamingTheReallocation()
+    {
+        using var temp = new TempDirectory();
+        var tuner = new Tuner(async trial =>
+        {
+            int start = ReadStep(trial.GetCheckpoint());
+            for (int step = start + 1; step <= 4; step++)
+            {
+                int s = step;
+                await trial.ReportAsync(new Metrics { ["score"] = s },
+                    Checkpoint.FromDirectory(dir => File.WriteAllText(Path.Combine(dir, "step.txt"), s.ToString())));
+            }
+        }, new SearchSpace(),
+            new TuneConfig { Scheduler = new ReallocateWhilePaused(new Resources { Cpu = 5 }), AvailableResources = new Resources { Cpu = 2 } },
+            new RunConfig { StoragePath = temp.Path, Name = "realloc", Verbose = 0 });
+
+        // Bounded only so that the failing case (the experiment waiting forever) ends the test.
+        var error = await Assert.ThrowsAsync<TuneException>(() => tuner.FitAsync().WaitAsync(TimeSpan.FromMinutes(2)));
+
+        Assert.Contains("reallocation of trial", error.Message);
+        Assert.Contains("asks for 5 CPUs", error.Message);
+    }
 }

@@ -303,4 +303,56 @@ public class TrainableApiTests
 
         public override void SaveCheckpoint(string checkpointDirectory) => clock.Advance(TimeSpan.FromSeconds(10));
     }
+    /// <summary>A scheduler's save request (Ray's SaveAndContinue) checkpoints the state after the last step; a stop that comes
+    /// before the next step, with CheckpointAtEnd, finds that state saved already and must not save it a second time.</summary>
+    [Fact]
+    public async Task FitAsync_StopAfterASchedulerRequestedSave_WithCheckpointAtEnd_SavesThatStateOnce()
+    {
+        using var temp = new TempDirectory();
+        var log = new ConcurrentQueue<string>();
+        var stopper = new FlagStopper();
+        var tuner = new Tuner(TrainableDefinition.FromClass(() => new SaveThenStopTrainable(log, stopper), "SaveThenStop"),
+            new SearchSpace(), new TuneConfig { Scheduler = new SaveAtSecondResult() },
+            new RunConfig
+            {
+                StoragePath = temp.Path, Name = "savethenstop", Verbose = 0, Stop = stopper,
+                CheckpointConfig = new CheckpointConfig { CheckpointAtEnd = true },
+            });
+
+        var grid = await tuner.FitAsync();
+
+        Assert.Equal(["save 2"], log);
+        Assert.Single(TrialFiles.CheckpointFolders(grid[0].Path));
+    }
+
+    private sealed class SaveAtSecondResult : TuneSharp.Schedulers.ITrialScheduler
+    {
+        public void Setup(string? metric, Mode? mode, int? seed) { }
+        public TuneSharp.Schedulers.TrialDecision OnTrialResult(TrialInfo trial, IReadOnlyDictionary<string, object?> result) =>
+            trial.Iteration == 2 ? TuneSharp.Schedulers.TrialDecision.SaveAndContinue : TuneSharp.Schedulers.TrialDecision.Continue;
+    }
+
+    /// <summary>Ends the experiment (checked on the controller's tick) once raised.</summary>
+    private sealed class FlagStopper : Stopper
+    {
+        public volatile bool Raised;
+        public override bool ShouldStopTrial(string trialId, IReadOnlyDictionary<string, object?> result) => false;
+        public override bool ShouldStopAll() => Raised;
+    }
+
+    private sealed class SaveThenStopTrainable(ConcurrentQueue<string> log, FlagStopper stopper) : Trainable
+    {
+        private int _step;
+
+        public override Metrics Step() => new() { ["score"] = (double)++_step };
+
+        public override void SaveCheckpoint(string checkpointDirectory)
+        {
+            // The requested save: the experiment is stopped while it is written, so the stop is there before the next step.
+            stopper.Raised = true;
+            Trial.CancellationToken.WaitHandle.WaitOne(TimeSpan.FromSeconds(30));
+            log.Enqueue($"save {_step}");
+            File.WriteAllText(Path.Combine(checkpointDirectory, "state.txt"), _step.ToString());
+        }
+    }
 }

@@ -193,6 +193,50 @@ public class ResourceChangingSchedulerTests
         Assert.Null(new DistributeResources().Allocate(Trial(1, iteration: 0), alone, new Resources { Cpu = 1 }));
     }
 
+    /// <summary>A trial that starts with a fraction of a GPU grows by whole GPUs (Ray's default unit): 0.5 + 1 = 1.5 GPUs
+    /// cannot be placed (a share larger than one GPU must be whole, Resources.Validate), so the proposal must stay placeable.</summary>
+    [Fact]
+    public void DistributeResources_FractionalGpuTrial_ProposesOnlyAmountsThatCanBePlaced()
+    {
+        var alone = new View(running: 1, waiting: 0, new Resources { Cpu = 8, Gpu = 2 }, new Resources { Cpu = 1, Gpu = 0.5 });
+
+        Resources proposed = new DistributeResources().Allocate(Trial(1, 0.5), alone, new Resources { Cpu = 1, Gpu = 0.5 })!;
+
+        Assert.True(proposed.Gpu <= 1 || proposed.Gpu == Math.Floor(proposed.Gpu), $"proposed {proposed.Gpu} GPUs");
+        proposed.Validate("the reallocation");
+    }
+
+    [Fact]
+    public async Task FitAsync_FractionalGpuTrialWithTheDefaultAllocation_RunsToTheEnd()
+    {
+        using var temp = new TempDirectory();
+        var gpus = new ConcurrentQueue<double>();
+        var trainable = Tune.WithResources(async trial =>
+        {
+            int start = trial.GetCheckpoint()?.Read(d => int.Parse(File.ReadAllText(Path.Combine(d, "s")), CultureInfo.InvariantCulture)) ?? 0;
+            for (int i = start + 1; i <= 4; i++)
+            {
+                gpus.Enqueue(trial.Resources.Gpu);
+                int s = i;
+                await trial.ReportAsync(new Metrics { ["score"] = s },
+                    Checkpoint.FromDirectory(d => File.WriteAllText(Path.Combine(d, "s"), s.ToString(CultureInfo.InvariantCulture))));
+            }
+        }, new Resources { Cpu = 1, Gpu = 0.5 });
+        var tuner = new Tuner(trainable, new SearchSpace(),
+            new TuneConfig
+            {
+                Metric = "score", Mode = Mode.Max, AvailableResources = new Resources { Cpu = 2, Gpu = 2 },
+                Scheduler = new ResourceChangingScheduler(new FifoScheduler()),
+            },
+            new RunConfig { StoragePath = temp.Path, Name = "rcsgpu", Verbose = 0 });
+
+        var grid = await tuner.FitAsync();
+
+        Assert.Equal(TrialStatus.Terminated, grid[0].Status);
+        Assert.Equal(4L, grid[0].Metrics[ResultFields.TrainingIteration]);
+        Assert.All(gpus, g => Assert.True(g <= 1 || g == Math.Floor(g), $"ran with {g} GPUs"));
+    }
+
     private sealed record View(int running, int waiting, Resources capacity, Resources Used) : IExperimentView
     {
         public int WaitingCount => waiting;
