@@ -31,13 +31,19 @@ internal sealed partial class TuneController
         _experimentHex = root.GetProperty("experiment_hex").GetString()!;
         _searcherFinished = root.GetProperty("searcher_finished").GetBoolean();
         var endedAfterSnapshot = new List<Trial>();
+        var unseen = new List<(Trial Trial, IReadOnlyList<IReadOnlyDictionary<string, object?>> Results)>();
         long snapshotSeconds = new DateTimeOffset(File.GetLastWriteTimeUtc(resume.StateFile)).ToUnixTimeSeconds();
         foreach (JsonElement element in root.GetProperty("trials").EnumerateArray())
-            RestoreTrial(element, resume, endedAfterSnapshot, snapshotSeconds);
+            RestoreTrial(element, resume, endedAfterSnapshot, unseen, snapshotSeconds);
         RestoreComponentState(root, "searcher", _searcher.GetType().Name, _searcher.RestoreState);
         RestoreComponentState(root, "scheduler", _scheduler.GetType().Name, _scheduler.RestoreState);
         if (root.TryGetProperty("stopper", out _) && _runConfig.Stop is { } stop)
             RestoreComponentState(root, "stopper", stop.GetType().Name, stop.RestoreState);
+        // The results written after the snapshot stay the trials' (each goes on from its newest checkpoint): the stopper
+        // hears of them now, as it had before the crash, or a MaximumIterationStopper's trial would run that many results
+        // past its maximum (and a plateau's window would miss them).
+        foreach (var (trial, results) in unseen)
+            TellStopper(trial, results);
         if (root.TryGetProperty("time_budget_used_s", out JsonElement used))
             _budgetUsedBefore = TimeSpan.FromSeconds(used.GetDouble());
         // Trials whose last line says done ended after the snapshot: the searcher and scheduler hear of it now, as
@@ -60,7 +66,8 @@ internal sealed partial class TuneController
         _logger.LogInformation("Resumed {Path}: {Count} trials, {Waiting} to run", _store.Path, _trials.Count, _waiting.Count);
     }
 
-    private void RestoreTrial(JsonElement element, ExperimentResume resume, List<Trial> endedAfterSnapshot, long snapshotSeconds)
+    private void RestoreTrial(JsonElement element, ExperimentResume resume, List<Trial> endedAfterSnapshot,
+        List<(Trial, IReadOnlyList<IReadOnlyDictionary<string, object?>>)> unseen, long snapshotSeconds)
     {
         string dir = Path.Combine(_store.Path, element.GetProperty("dir_name").GetString()!);
         _store.Claim(dir);
@@ -90,6 +97,8 @@ internal sealed partial class TuneController
             history = [];
         }
         TakeHistory(trial, history);
+        if (SeenBySnapshot(element, history) is var seen && seen < history.Count)
+            unseen.Add((trial, history.Skip(seen).ToList()));
         // "ending": the snapshot saw it told to stop and winding down (a slow Cleanup; "true" in this session's first files).
         JsonElement end = default;
         bool ending = status == TrialStatus.Running && element.TryGetProperty("ending", out end)
@@ -130,6 +139,38 @@ internal sealed partial class TuneController
         trial.Checkpoints.Restore([]);
         trial.Checkpoints.NextIndex = next;
         (trial.NumFailures, trial.ErrorMessage, trial.ErrorFile) = (0, null, null);
+    }
+
+    /// <summary>How many of <paramref name="history"/>'s results the snapshot had seen: up to the last one that is its
+    /// last_result (the same iteration and total time; a rewind to an older checkpoint repeats iterations, never times).
+    /// All of them when that result is not found.</summary>
+    private static int SeenBySnapshot(JsonElement element, IReadOnlyList<IReadOnlyDictionary<string, object?>> history)
+    {
+        if (!element.TryGetProperty("last_result", out JsonElement last) || last.ValueKind != JsonValueKind.Object)
+            return 0;
+        if (!Number(last, ResultFields.TrainingIteration, out double iteration) || !Number(last, ResultFields.TimeTotalS, out double total))
+            return history.Count;
+        for (int i = history.Count - 1; i >= 0; i--)
+            if (ResultFields.TryGetDouble(history[i], ResultFields.TrainingIteration, out double it) && it == iteration
+                && ResultFields.TryGetDouble(history[i], ResultFields.TimeTotalS, out double t) && (t == total || Math.Abs(t - total) <= 1e-9 * Math.Abs(total)))
+                return i + 1;
+        return history.Count;
+
+        static bool Number(JsonElement result, string key, out double value)
+        {
+            value = 0;
+            return result.TryGetProperty(key, out JsonElement e) && e.ValueKind == JsonValueKind.Number && e.TryGetDouble(out value);
+        }
+    }
+
+    /// <summary>Gives the stopper results it has not seen (those a crash kept out of its saved state), in order. Its answers
+    /// are not acted on: each result's own line already says whether the trial ended there.</summary>
+    private void TellStopper(Trial trial, IEnumerable<IReadOnlyDictionary<string, object?>> results)
+    {
+        if (_runConfig.Stop is not { } stop)
+            return;
+        foreach (var result in results)
+            stop.ShouldStopTrial(trial.Id, result);
     }
 
     /// <summary>Makes a trial folder a crash left behind usable: half-written checkpoints go, a half-written last line
@@ -219,6 +260,7 @@ internal sealed partial class TuneController
         trial.Directory = orphan;
         trial.Config = ExperimentStore.ReadParams(orphan) ?? trial.Config;
         var history = ReadHistoryAndCheckpoints(trial);
+        TellStopper(trial, history); // made after the snapshot: the stopper has seen none of its results
         if (!EndsDone(history) && ExperimentStore.ReadFailures(orphan) is { Count: > 0 } failures)
         {
             // It failed after the snapshot: as many times as error.txt says, and for good when no retry was left.

@@ -25,7 +25,9 @@ public interface IStopper
     /// far. Null when there is nothing to keep. <value>The default returns null.</value></summary>
     JsonObject? SaveState() => null;
 
-    /// <summary>Takes back what <see cref="SaveState"/> wrote, when an experiment is restored (before any trial runs).</summary>
+    /// <summary>Takes back what <see cref="SaveState"/> wrote, when an experiment is restored (before any trial runs). The
+    /// restore then passes <see cref="ShouldStopTrial"/> the results the trials wrote after that snapshot (a crash kept them
+    /// out of it, and the trials go on from them), in order; its answers to those are not acted on.</summary>
     void RestoreState(JsonObject state) { }
 }
 

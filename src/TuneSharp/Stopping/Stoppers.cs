@@ -219,7 +219,7 @@ public sealed class TimeoutStopper(TimeSpan timeout, TimeProvider? timeProvider 
     public override void RestoreState(JsonObject state)
     {
         _usedBefore = TimeSpan.FromSeconds(state["used_s"]?.GetValue<double>() ?? 0);
-        _start = null; // the clock runs again from the restored experiment's first check
+        _start = null; // the clock runs again from the restored experiment's first check (the restore's own, when it passes on results)
     }
 }
 
