@@ -228,19 +228,6 @@ public class CrashWindowRound5Tests
         }
     }
 
-    private sealed class CopyAt(string experiment, Func<TrialInfo, IReadOnlyDictionary<string, object?>, bool> when,
-        Action<StateFileCopy> keep) : TuneSharp.Reporting.TuneCallback
-    {
-        private bool _done;
-        public override void OnTrialResult(TrialInfo trial, IReadOnlyDictionary<string, object?> result)
-        {
-            if (_done || !when(trial, result) || StateFileCopy.Take(experiment) is not { } copy)
-                return;
-            _done = true;
-            keep(copy);
-        }
-    }
-
     [Fact]
     public async Task Pbt_FinishedTrials_KeepNoMoreCheckpointsThanNumToKeep()
     {

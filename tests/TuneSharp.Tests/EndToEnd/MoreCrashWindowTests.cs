@@ -192,18 +192,4 @@ public class MoreCrashWindowTests
 
         Assert.Equal(2, known); // within the tenth of the interval (2 s), well before the 20 s
     }
-
-    private sealed class CopyAt(string experiment, Func<TrialInfo, IReadOnlyDictionary<string, object?>, bool> when,
-        Action<StateFileCopy> keep) : TuneSharp.Reporting.TuneCallback
-    {
-        private bool _done;
-        public override void OnTrialResult(TrialInfo trial, IReadOnlyDictionary<string, object?> result)
-        {
-            // A callback that throws would end the experiment: copy only once there is a snapshot to copy.
-            if (_done || !when(trial, result) || StateFileCopy.Take(experiment) is not { } copy)
-                return;
-            _done = true;
-            keep(copy);
-        }
-    }
 }

@@ -31,3 +31,19 @@ internal sealed record StateFileCopy(string File, byte[] Bytes, DateTime Written
         System.IO.File.SetLastWriteTimeUtc(File, WrittenUtc);
     }
 }
+
+/// <summary>Takes a <see cref="StateFileCopy"/> at the first result for which <paramref name="when"/> holds.</summary>
+internal sealed class CopyAt(string experiment, Func<TrialInfo, IReadOnlyDictionary<string, object?>, bool> when,
+    Action<StateFileCopy> keep) : TuneSharp.Reporting.TuneCallback
+{
+    private bool _done;
+
+    public override void OnTrialResult(TrialInfo trial, IReadOnlyDictionary<string, object?> result)
+    {
+        // A callback that throws would end the experiment: copy only once there is a snapshot to copy.
+        if (_done || !when(trial, result) || StateFileCopy.Take(experiment) is not { } copy)
+            return;
+        _done = true;
+        keep(copy);
+    }
+}
