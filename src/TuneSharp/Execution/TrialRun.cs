@@ -18,9 +18,9 @@ internal sealed class TrialRun
 
     public TrialRun(string trialId, string trialName, string trialDirectory, Config config, ResourceGrant grant,
         int seed, long iteration, TrialResultWriter results, ChannelWriter<ControllerMessage> controller, CancellationToken experimentToken,
-        TimeProvider? time = null)
+        TimeProvider time)
     {
-        Time = time ?? TimeProvider.System;
+        Time = time;
         _results = results;
         TrialId = trialId;
         TrialName = trialName;

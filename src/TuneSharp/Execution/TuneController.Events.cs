@@ -242,8 +242,6 @@ internal sealed partial class TuneController
                     _waiting.Remove(trial);
                     trial.Config = decision.NewConfig ?? trial.Config;
                     trial.RestoreFrom = decision.FromCheckpoint;
-                    if (decision.FromCheckpoint is { } source)
-                        Pin(source); // released by RestartFromCheckpoint
                     RestartFromCheckpoint(trial);
                 }
             }
@@ -319,7 +317,7 @@ internal sealed partial class TuneController
             ApplySchedulerDecisions();
         }
         // The scheduler may have kept one of its checkpoints (PBT's exploit source) until now: retention applies again.
-        foreach (string doomed in trial.Checkpoints.Prune(IsPinned))
+        foreach (string doomed in trial.Checkpoints.Prune(KeptForScheduler))
             ExperimentStore.DeleteCheckpoint(doomed);
         _logger.LogInformation("Trial {Trial} {How} after {Iterations} iterations", trial.Name,
             trial.StoppedByScheduler ? "stopped early by the scheduler" : "completed", trial.Iteration);
@@ -339,8 +337,8 @@ internal sealed partial class TuneController
         Notify(nameof(TuneCallback.OnTrialError), c => c.OnTrialError(info, error, retry));
         if (retry)
         {
-            // A trial that failed while it was being restarted from another's checkpoint still takes that copy (which
-            // also releases the source's pin); otherwise it retries from its own latest checkpoint.
+            // A trial that failed while it was being restarted from another's checkpoint continues from that copy (made
+            // when the exploit was decided); otherwise it retries from its own latest checkpoint.
             if (trial.RestoreFrom is not null)
             {
                 RestartFromCheckpoint(trial);
@@ -350,11 +348,7 @@ internal sealed partial class TuneController
             _waiting.AddFirst(trial);
             return;
         }
-        if (trial.RestoreFrom is { } pinned)
-        {
-            trial.RestoreFrom = null;
-            ReleasePin(pinned);
-        }
+        trial.RestoreFrom = null;
         EndInError(trial);
         ApplySchedulerDecisions();
         if (_runConfig.FailureConfig.FailFast)
@@ -398,7 +392,6 @@ internal sealed partial class TuneController
             _logger.LogWarning("Trial {Trial} was to continue from {Source}, which no longer exists; it continues from its own latest checkpoint",
                 trial.Name, gone);
             trial.RestoreFrom = null;
-            ReleasePin(gone);
         }
         if (trial.RestoreFrom is { } source)
         {
@@ -407,25 +400,9 @@ internal sealed partial class TuneController
             ExperimentStore.WriteCheckpointConfig(staged, trial.Config);
             var copy = new TrialReport(null, staged, 0);
             // The copy carries the source's result, so the trial continues at the source's iteration.
-            Trial? owner = OwnerOf(source);
-            var sourceMetrics = owner?.Checkpoints.Kept.FirstOrDefault(c => c.Path == source)?.Metrics;
+            var sourceMetrics = OwnerOf(source)?.Checkpoints.Kept.FirstOrDefault(c => c.Path == source)?.Metrics;
             trial.RestoreFrom = PersistCheckpoint(trial, copy, sourceMetrics ?? ExperimentStore.ReadCheckpointResult(staged) ?? trial.LastResult, unnamed: true);
-            ReleasePin(source, owner);
         }
-    }
-
-    /// <summary>Keeps <paramref name="source"/> from retention until the exploit decided from it has copied it.</summary>
-    private void Pin(string source) => _pins[source] = _pins.GetValueOrDefault(source) + 1;
-
-    /// <summary>Releases one pin on <paramref name="source"/> (taken when an exploit from it was decided) and lets
-    /// retention delete it if nothing else keeps it. Only the source's own trial can have a checkpoint it was keeping.</summary>
-    private void ReleasePin(string source, Trial? owner = null)
-    {
-        if (!_pins.TryGetValue(source, out int count))
-            return;
-        if (count <= 1) _pins.Remove(source); else _pins[source] = count - 1;
-        foreach (string doomed in (owner ?? OwnerOf(source))?.Checkpoints.Prune(IsPinned) ?? [])
-            ExperimentStore.DeleteCheckpoint(doomed);
     }
 
     /// <summary>The trial whose folder holds <paramref name="checkpoint"/>.</summary>
@@ -449,7 +426,7 @@ internal sealed partial class TuneController
         int index = trial.Checkpoints.NextIndex;
         string path = ExperimentStore.PersistCheckpoint(trial.Directory, report.StagedCheckpoint!, index);
         report.PersistedCheckpoint = path;
-        foreach (string doomed in trial.Checkpoints.Add(new StoredCheckpoint(path, index, metrics), IsPinned))
+        foreach (string doomed in trial.Checkpoints.Add(new StoredCheckpoint(path, index, metrics), KeptForScheduler))
             ExperimentStore.DeleteCheckpoint(doomed);
         _stateDirty = true;
         TrialInfo info = trial.Snapshot();
@@ -458,7 +435,9 @@ internal sealed partial class TuneController
         return path;
     }
 
-    private bool IsPinned(string path) => _pins.ContainsKey(path) || _scheduler.NeedsCheckpoint(path);
+    /// <summary>A checkpoint retention must keep: the scheduler's (PBT keeps its exploit sources). An exploit's copy is made
+    /// when the exploit is decided, so nothing else needs keeping until it is made.</summary>
+    private bool KeptForScheduler(string path) => _scheduler.NeedsCheckpoint(path);
 
     private static void DiscardStaged(TrialReport report)
     {

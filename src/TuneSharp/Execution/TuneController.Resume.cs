@@ -61,7 +61,7 @@ internal sealed partial class TuneController
         // A crash between a new checkpoint and the deletion of an old one leaves one too many; retention applies now
         // that the scheduler's state says which checkpoints it still needs.
         foreach (Trial trial in _trials)
-            foreach (string doomed in trial.Checkpoints.Prune(IsPinned))
+            foreach (string doomed in trial.Checkpoints.Prune(KeptForScheduler))
                 ExperimentStore.DeleteCheckpoint(doomed);
         _logger.LogInformation("Resumed {Path}: {Count} trials, {Waiting} to run", _store.Path, _trials.Count, _waiting.Count);
     }
@@ -146,21 +146,17 @@ internal sealed partial class TuneController
     /// All of them when that result is not found.</summary>
     private static int SeenBySnapshot(JsonElement element, IReadOnlyList<IReadOnlyDictionary<string, object?>> history)
     {
-        if (!element.TryGetProperty("last_result", out JsonElement last) || last.ValueKind != JsonValueKind.Object)
+        if (!element.TryGetProperty("last_result", out JsonElement lastElement) || lastElement.ValueKind != JsonValueKind.Object)
             return 0;
-        if (!Number(last, ResultFields.TrainingIteration, out double iteration) || !Number(last, ResultFields.TimeTotalS, out double total))
+        var last = JsonValues.ToDictionary(lastElement);
+        if (!ResultFields.TryGetDouble(last, ResultFields.TrainingIteration, out double iteration)
+            || !ResultFields.TryGetDouble(last, ResultFields.TimeTotalS, out double total))
             return history.Count;
         for (int i = history.Count - 1; i >= 0; i--)
             if (ResultFields.TryGetDouble(history[i], ResultFields.TrainingIteration, out double it) && it == iteration
-                && ResultFields.TryGetDouble(history[i], ResultFields.TimeTotalS, out double t) && (t == total || Math.Abs(t - total) <= 1e-9 * Math.Abs(total)))
+                && ResultFields.TryGetDouble(history[i], ResultFields.TimeTotalS, out double t) && Math.Abs(t - total) <= 1e-9 * Math.Abs(total))
                 return i + 1;
         return history.Count;
-
-        static bool Number(JsonElement result, string key, out double value)
-        {
-            value = 0;
-            return result.TryGetProperty(key, out JsonElement e) && e.ValueKind == JsonValueKind.Number && e.TryGetDouble(out value);
-        }
     }
 
     /// <summary>Gives the stopper results it has not seen (those a crash kept out of its saved state), in order. Its answers

@@ -39,7 +39,6 @@ internal sealed partial class TuneController : IExperimentView
     private readonly WaitingList _waiting = new();
     private readonly List<(TrialReport Report, TrialStopReason? Verdict)> _acks = new();
     private readonly ResultFormatter _formatter = new();
-    private readonly Dictionary<string, int> _pins = new();
     private readonly CancellationTokenSource _experimentCancellation = new();
     private string _experimentHex = Guid.NewGuid().ToString("N")[..5];
     private readonly int _seed;

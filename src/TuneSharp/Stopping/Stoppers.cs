@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json.Nodes;
 
 namespace TuneSharp.Stopping;
@@ -114,7 +113,7 @@ public sealed class TrialPlateauStopper(string metric) : Stopper
             return;
         foreach (var (id, node) in trials)
         {
-            var window = new Queue<double>(node!["window"]!.AsArray().Select(Statistics.ReadDouble).TakeLast(NumResults));
+            var window = new Queue<double>(node!["window"]!.AsArray().Select(v => JsonValues.ReadDouble(v!)).TakeLast(NumResults));
             _history[id] = (window, node["count"]!.GetValue<int>());
         }
     }
@@ -183,7 +182,7 @@ public sealed class ExperimentPlateauStopper(string metric) : Stopper
     public override void RestoreState(JsonObject state)
     {
         _top.Clear();
-        _top.AddRange((state["top"]?.AsArray() ?? []).Select(Statistics.ReadDouble).Order().TakeLast(Top));
+        _top.AddRange((state["top"]?.AsArray() ?? []).Select(v => JsonValues.ReadDouble(v!)).Order().TakeLast(Top));
         _iterations = state["iterations"]?.GetValue<int>() ?? 0;
     }
 }
@@ -260,10 +259,6 @@ public sealed class CombinedStopper(params IStopper[] stoppers) : Stopper
 
 internal static class Statistics
 {
-    /// <summary>A number from a saved state: NaN and the infinities are written as names ("NaN", "Infinity").</summary>
-    public static double ReadDouble(JsonNode? node) =>
-        node is JsonValue value && value.TryGetValue(out double number) ? number : double.Parse(node!.GetValue<string>(), CultureInfo.InvariantCulture);
-
     /// <summary>Population standard deviation, as numpy's <c>np.std</c> (which Ray's stoppers use).</summary>
     public static double StdDev(IEnumerable<double> values) =>
         values.Any() ? MathNet.Numerics.Statistics.Statistics.PopulationStandardDeviation(values) : 0;

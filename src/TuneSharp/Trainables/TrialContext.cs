@@ -74,7 +74,7 @@ public sealed class TrialContext
         Complete(report, verdict);
     }
 
-    private TrialReport Prepare(Metrics metrics, Checkpoint? checkpoint, double? stepSeconds = null)
+    private TrialReport Prepare(Metrics metrics, Checkpoint? checkpoint, double? stepSeconds)
     {
         ArgumentNullException.ThrowIfNull(metrics);
         _run.ThrowIfStopped();
@@ -125,7 +125,7 @@ public sealed class TrialContext
     /// <summary>The synchronous form of <see cref="ReportAsync"/>, for synchronous trainables.</summary>
     public void Report(Metrics metrics, Checkpoint? checkpoint = null)
     {
-        TrialReport report = Prepare(metrics, checkpoint);
+        TrialReport report = Prepare(metrics, checkpoint, stepSeconds: null);
         // Blocks this thread, so the verdict must not need it to resume: no await here.
         TrialStopReason? verdict = _run.SendAsync(report).GetAwaiter().GetResult();
         Complete(report, verdict);
