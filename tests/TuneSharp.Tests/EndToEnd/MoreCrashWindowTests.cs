@@ -18,6 +18,14 @@ public class MoreCrashWindowTests
         public static string? Experiment;
         public static StateFileCopy? Copy;
         private long _step;
+
+        /// <summary>The next run's cleanups are slow and copy the snapshot of <paramref name="experiment"/> meanwhile.</summary>
+        public static TrainableDefinition Arm(string experiment)
+        {
+            (Experiment, Copy, Slow) = (experiment, null, true);
+            return TrainableDefinition.FromClass<SlowCleanup>();
+        }
+
         public override Metrics Step() { _step++; return new Metrics { ["score"] = (double)_step, ["done"] = _step >= 10 }; }
         public override void SaveCheckpoint(string dir) => File.WriteAllText(Path.Combine(dir, "step.txt"), _step.ToString());
         public override void LoadCheckpoint(string dir) => _step = long.Parse(File.ReadAllText(Path.Combine(dir, "step.txt")));
@@ -42,10 +50,7 @@ public class MoreCrashWindowTests
     {
         using var temp = new TempDirectory();
         string experiment = Path.Combine(temp.Path, "winddown");
-        SlowCleanup.Experiment = experiment;
-        SlowCleanup.Copy = null;
-        SlowCleanup.Slow = true;
-        var trainable = TrainableDefinition.FromClass<SlowCleanup>();
+        var trainable = SlowCleanup.Arm(experiment);
         var space = new SearchSpace { ["x"] = 1 };
         var tuneConfig = new TuneConfig { Metric = "score", Mode = Mode.Max };
         // The stopper ends the trial at 3 (its line says done); the trial is RUNNING while its Cleanup lasts, and the
@@ -123,11 +128,8 @@ public class MoreCrashWindowTests
     {
         using var temp = new TempDirectory();
         string experiment = Path.Combine(temp.Path, "winddown2");
-        SlowCleanup.Experiment = experiment;
-        SlowCleanup.Copy = null;
-        SlowCleanup.Slow = true;
         PauseThenStop.Active = true;
-        var trainable = TrainableDefinition.FromClass<SlowCleanup>();
+        var trainable = SlowCleanup.Arm(experiment);
         var space = new SearchSpace { ["x"] = 1 };
         TuneConfig Tc() => new() { Metric = "score", Mode = Mode.Max, Scheduler = new PauseThenStop() };
         var runConfig = new RunConfig { StoragePath = temp.Path, Name = "winddown2", Verbose = 0,
